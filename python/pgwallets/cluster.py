@@ -1,0 +1,174 @@
+"""The project-local PostgreSQL cluster used by `make test`, `make demo` and `pgwallets db`.
+
+Data lives in `<project>/.pgwallets` (git-ignored). The server always runs as the `postgres`
+user: initdb refuses root, and that user must reach the data directory, so when the project sits
+where it cannot (a clone under /root), `.pgwallets` becomes a symlink into /var/tmp.
+
+Setting DATABASE_URL skips the local cluster: every command then uses that server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pwd
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+PORT = 54329
+SERVER_USER = "postgres"
+SETTINGS = {
+    "port": str(PORT),
+    "listen_addresses": "'127.0.0.1'",
+    "shared_preload_libraries": "'pg_cron'",
+    "cron.database_name": "'postgres'",
+    "max_connections": "200",
+    "shared_buffers": "256MB",
+    "log_min_messages": "warning",
+}
+
+
+class ClusterError(RuntimeError):
+    """The local cluster could not be set up or reached."""
+
+
+def project_root() -> Path:
+    """The project folder: PGWALLETS_ROOT, else the current directory."""
+    return Path(os.environ.get("PGWALLETS_ROOT", os.getcwd())).resolve()
+
+
+def bindir() -> Path:
+    configured = os.environ.get("PG_BINDIR")
+    if configured:
+        return Path(configured)
+    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (candidate / "pg_ctl").exists():
+            return candidate
+    raise ClusterError("PostgreSQL server binaries not found; run `make deps` (Debian package postgresql-15)")
+
+
+@dataclass(frozen=True)
+class Cluster:
+    home: Path
+
+    @property
+    def data(self) -> Path:
+        return self.home / "data"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.home / "run"
+
+    @property
+    def log(self) -> Path:
+        return self.home / "postgresql.log"
+
+    def server_url(self, dbname: str = "postgres") -> str:
+        return f"postgresql://{SERVER_USER}@127.0.0.1:{PORT}/{dbname}"
+
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        command = [str(bindir() / args[0]), *args[1:]]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", SERVER_USER, "--", *command]
+        return subprocess.run(command, check=check, text=True, capture_output=True)
+
+    def is_running(self) -> bool:
+        if not (self.data / "PG_VERSION").exists():
+            return False
+        return self._run("pg_ctl", "status", "-D", str(self.data), check=False).returncode == 0
+
+    def start(self) -> None:
+        """Create the cluster if needed and start it; a running cluster is reused."""
+        self._prepare_home()
+        if not (self.data / "PG_VERSION").exists():
+            self._initdb()
+        if self.is_running():
+            return
+        result = self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.log), check=False)
+        if result.returncode != 0:
+            tail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+            raise ClusterError(f"pg_ctl start failed: {result.stdout}{result.stderr}\n{tail}")
+
+    def stop(self) -> bool:
+        if not self.is_running():
+            return False
+        self._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.data))
+        return True
+
+    def _prepare_home(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.socket_dir.mkdir(exist_ok=True)
+        if os.geteuid() == 0:
+            server = pwd.getpwnam(SERVER_USER)
+            for path in (self.home, self.socket_dir):
+                os.chown(path, server.pw_uid, server.pw_gid)
+            os.chmod(self.home, 0o700)
+
+    def _initdb(self) -> None:
+        if self.data.exists():
+            shutil.rmtree(self.data)
+        self._run("initdb", "-D", str(self.data), "-U", SERVER_USER, "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8")
+        lines = [f"{name} = {value}" for name, value in SETTINGS.items()]
+        lines.append(f"unix_socket_directories = '{self.socket_dir}'")
+        conf = self.data / "postgresql.conf"
+        # Written through the server user, who owns the data directory.
+        subprocess.run(
+            ["runuser", "-u", SERVER_USER, "--", "tee", "-a", str(conf)] if os.geteuid() == 0 else ["tee", "-a", str(conf)],
+            input="\n# pgwallets\n" + "\n".join(lines) + "\n",
+            text=True,
+            check=True,
+            capture_output=True,
+        )
+
+
+def local_cluster(root: Path | None = None) -> Cluster:
+    """The cluster of a project folder, relocated to /var/tmp when the server user cannot reach it."""
+    root = root or project_root()
+    link = root / ".pgwallets"
+    if link.is_symlink() or os.geteuid() != 0 or _server_user_reaches(root):
+        return Cluster(link)
+    target = Path("/var/tmp") / ("pgwallets-" + hashlib.sha1(str(root).encode()).hexdigest()[:10])
+    target.mkdir(parents=True, exist_ok=True)
+    if link.exists():
+        shutil.rmtree(link)
+    link.symlink_to(target)
+    return Cluster(link)
+
+
+def _server_user_reaches(folder: Path) -> bool:
+    probe = subprocess.run(["runuser", "-u", SERVER_USER, "--", "test", "-x", str(folder)], capture_output=True)
+    return probe.returncode == 0
+
+
+def server_url() -> str:
+    """The server every command talks to: DATABASE_URL, else the local cluster (started on demand)."""
+    configured = os.environ.get("DATABASE_URL")
+    if configured:
+        return configured
+    cluster = local_cluster()
+    if not cluster.is_running():
+        cluster.start()
+    return cluster.server_url()
+
+
+def database_url(dbname: str, base: str | None = None) -> str:
+    """The same server as `base` (default: server_url()), another database."""
+    return make_conninfo(base or server_url(), dbname=dbname)
+
+
+def sqitch_target(url: str) -> str:
+    """A sqitch target URI (db:pg://user:password@host:port/dbname) for a libpq connection string."""
+    params = conninfo_to_dict(url)
+    credentials = str(params.get("user", ""))
+    if params.get("password"):
+        credentials += f":{params['password']}"
+    host = str(params.get("host", ""))
+    if host.startswith("/"):
+        host = ""  # sqitch reads PGHOST for sockets
+    port = f":{params['port']}" if params.get("port") else ""
+    at = "@" if credentials else ""
+    return f"db:pg://{credentials}{at}{host}{port}/{params.get('dbname', '')}"

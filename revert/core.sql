@@ -1,0 +1,4 @@
+-- Revert pgwallets:core from pg
+BEGIN;
+DROP SCHEMA wallets CASCADE;
+COMMIT;

@@ -1,0 +1,33 @@
+-- Builds pgwallets from scratch on an empty database:  psql -v ON_ERROR_STOP=1 -f sql/install.sql
+-- sqitch deploys the same files (copied into deploy/ by scripts/sqitch-change).
+\set ON_ERROR_STOP on
+BEGIN;
+\ir roles.sql
+SET LOCAL ROLE wallets_owner;
+\ir wallets/schema.sql
+\ir wallets/functions/now.sql
+\ir wallets/tables/wallets.sql
+\ir wallets/tables/transactions.sql
+\ir wallets/tables/allocations.sql
+\ir wallets/tables/bucket_state.sql
+\ir wallets/tables/debt_state.sql
+\ir wallets/views/error_codes.sql
+\ir wallets/views/buckets.sql
+\ir wallets/functions/_fail.sql
+\ir wallets/functions/_validate_entry.sql
+\ir wallets/functions/_expire_wallet.sql
+\ir wallets/functions/_lock_wallet.sql
+\ir wallets/functions/_replay.sql
+\ir wallets/functions/_draw_down.sql
+\ir wallets/functions/_repay_debt.sql
+\ir wallets/triggers/append_only.sql
+\ir wallets/functions/open_wallet.sql
+\ir wallets/functions/find_wallet.sql
+\ir wallets/functions/owner_wallets.sql
+\ir wallets/functions/credit.sql
+\ir wallets/functions/debit.sql
+\ir wallets/functions/balance.sql
+\ir wallets/functions/expire_due.sql
+\ir wallets/functions/history.sql
+\ir wallets/functions/check.sql
+COMMIT;

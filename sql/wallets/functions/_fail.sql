@@ -1,0 +1,18 @@
+-- Raises a domain error: its own SQLSTATE, a message naming the ids, and DETAIL as JSON
+-- carrying the code, its name and the given facts.
+CREATE FUNCTION wallets._fail(code text, message text, facts jsonb DEFAULT '{}')
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    error_name text;
+BEGIN
+    SELECT e.name INTO error_name FROM wallets.error_codes e WHERE e.code = _fail.code;
+    RAISE EXCEPTION USING
+        ERRCODE = _fail.code,
+        MESSAGE = _fail.message,
+        DETAIL = (pg_catalog.jsonb_build_object('code', _fail.code, 'error', error_name) || _fail.facts)::text;
+END
+$$;
+
+COMMENT ON FUNCTION wallets._fail(text, text, jsonb) IS 'Internal: raise a WLxxx domain error with a JSON DETAIL.';

@@ -1,0 +1,25 @@
+-- Idempotency: the entry already posted on this wallet under this key, or NULL. A key reused
+-- with other arguments is an error rather than a silent second meaning.
+CREATE FUNCTION wallets._replay(wallet_id bigint, idempotency_key text, amount bigint, category text,
+                                expires_at timestamptz, priority integer, metadata jsonb)
+RETURNS wallets.transactions
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    original wallets.transactions;
+BEGIN
+    SELECT * INTO original FROM wallets.transactions t
+    WHERE t.wallet_id = _replay.wallet_id AND t.idempotency_key = _replay.idempotency_key;
+    IF FOUND AND (original.amount, original.category, original.expires_at, original.priority, original.metadata)
+                 IS DISTINCT FROM (_replay.amount, _replay.category, _replay.expires_at, _replay.priority, _replay.metadata) THEN
+        PERFORM wallets._fail('WL006',
+            pg_catalog.format('idempotency key %L on wallet %s was used by transaction %s with other arguments',
+                              _replay.idempotency_key, _replay.wallet_id, original.id),
+            pg_catalog.jsonb_build_object('wallet_id', _replay.wallet_id, 'idempotency_key', _replay.idempotency_key,
+                                          'transaction_id', original.id));
+    END IF;
+    RETURN original;
+END
+$$;
+
+COMMENT ON FUNCTION wallets._replay(bigint, text, bigint, text, timestamptz, integer, jsonb) IS 'Internal: find the entry an idempotency key already posted, or fail on mismatched arguments.';

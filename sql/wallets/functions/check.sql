@@ -1,0 +1,99 @@
+CREATE FUNCTION wallets.check(wallet_id bigint DEFAULT NULL)
+RETURNS TABLE (wallet_id bigint, problem text)
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+WITH scope AS (
+    SELECT w.* FROM wallets.wallets w WHERE $1 IS NULL OR w.id = $1
+),
+entries AS (
+    SELECT t.*, lag(t.balance_after, 1, 0::bigint) OVER (PARTITION BY t.wallet_id ORDER BY t.id) AS previous_balance,
+           row_number() OVER (PARTITION BY t.wallet_id ORDER BY t.id DESC) AS newness
+    FROM wallets.transactions t
+    WHERE t.wallet_id IN (SELECT id FROM scope)
+),
+drawn AS (  -- what each bucket gave
+    SELECT a.wallet_id, a.source_transaction_id AS id, sum(a.amount) AS amount
+    FROM wallets.allocations a WHERE a.wallet_id IN (SELECT id FROM scope) GROUP BY 1, 2
+),
+covered AS (  -- what each negative entry received
+    SELECT a.wallet_id, a.transaction_id AS id, sum(a.amount) AS amount
+    FROM wallets.allocations a WHERE a.wallet_id IN (SELECT id FROM scope) GROUP BY 1, 2
+),
+buckets AS (
+    SELECT b.*, t.amount, t.priority AS entry_priority, t.expires_at AS entry_expires_at, t.id AS entry_id
+    FROM wallets.bucket_state b
+    FULL JOIN (SELECT * FROM entries WHERE amount > 0) t ON t.wallet_id = b.wallet_id AND t.id = b.transaction_id
+    WHERE coalesce(b.wallet_id, t.wallet_id) IN (SELECT id FROM scope)
+),
+debts AS (
+    SELECT d.* FROM wallets.debt_state d WHERE d.wallet_id IN (SELECT id FROM scope)
+)
+SELECT e.wallet_id, format('transaction %s: balance_before %s, but the previous balance_after is %s', e.id, e.balance_before, e.previous_balance)
+FROM entries e WHERE e.balance_before <> e.previous_balance
+UNION ALL
+SELECT s.id, format('wallet %s: ledger_balance %s, but the last balance_after is %s', s.id, s.ledger_balance, coalesce(e.balance_after, 0))
+FROM scope s LEFT JOIN entries e ON e.wallet_id = s.id AND e.newness = 1
+WHERE s.ledger_balance <> coalesce(e.balance_after, 0)
+UNION ALL
+SELECT coalesce(b.wallet_id, b.entry_id), CASE
+        WHEN b.transaction_id IS NULL THEN format('credit %s has no bucket', b.entry_id)
+        ELSE format('bucket %s does not belong to a credit', b.transaction_id) END
+FROM buckets b WHERE b.transaction_id IS NULL OR b.entry_id IS NULL
+UNION ALL
+SELECT b.wallet_id, format('bucket %s: remaining %s, but amount %s minus allocations %s is %s',
+                           b.transaction_id, b.remaining, b.amount, coalesce(d.amount, 0), b.amount - coalesce(d.amount, 0))
+FROM buckets b LEFT JOIN drawn d ON d.wallet_id = b.wallet_id AND d.id = b.transaction_id
+WHERE b.remaining <> b.amount - coalesce(d.amount, 0)
+UNION ALL
+SELECT b.wallet_id, format('bucket %s: priority or expiry differs from its credit', b.transaction_id)
+FROM buckets b
+WHERE (b.priority, b.expires_at) IS DISTINCT FROM (b.entry_priority, b.entry_expires_at)
+UNION ALL
+SELECT b.wallet_id, format('bucket %s: flagged expired without an expiration entry', b.transaction_id)
+FROM buckets b
+WHERE b.expired <> EXISTS (SELECT FROM wallets.allocations a JOIN wallets.transactions t ON t.wallet_id = a.wallet_id AND t.id = a.transaction_id
+                           WHERE a.wallet_id = b.wallet_id AND a.source_transaction_id = b.transaction_id AND t.category = 'expiration')
+UNION ALL
+SELECT e.wallet_id, format('transaction %s: debits %s, but allocations cover %s and outstanding debt is %s',
+                           e.id, -e.amount, coalesce(c.amount, 0), coalesce(d.outstanding, 0))
+FROM entries e
+LEFT JOIN covered c ON c.wallet_id = e.wallet_id AND c.id = e.id
+LEFT JOIN debts d ON d.wallet_id = e.wallet_id AND d.transaction_id = e.id
+WHERE e.amount < 0 AND -e.amount <> coalesce(c.amount, 0) + coalesce(d.outstanding, 0)
+UNION ALL
+SELECT a.wallet_id, format('allocation of transaction %s from %s: must draw a negative entry from a credit', a.transaction_id, a.source_transaction_id)
+FROM wallets.allocations a
+JOIN entries t ON t.wallet_id = a.wallet_id AND t.id = a.transaction_id
+JOIN entries s ON s.wallet_id = a.wallet_id AND s.id = a.source_transaction_id
+WHERE t.amount > 0 OR s.amount < 0
+UNION ALL
+SELECT a.wallet_id, format('transaction %s drew from bucket %s after it expired at %s', a.transaction_id, a.source_transaction_id, s.expires_at)
+FROM wallets.allocations a
+JOIN entries t ON t.wallet_id = a.wallet_id AND t.id = a.transaction_id
+JOIN entries s ON s.wallet_id = a.wallet_id AND s.id = a.source_transaction_id
+WHERE t.category <> 'expiration' AND t.created_at >= s.expires_at AND t.id > s.id
+UNION ALL
+SELECT s.id, format('wallet %s: debt %s, but outstanding debits sum to %s', s.id, s.debt, coalesce(sum(d.outstanding), 0))
+FROM scope s LEFT JOIN debts d ON d.wallet_id = s.id
+GROUP BY s.id, s.debt HAVING s.debt <> coalesce(sum(d.outstanding), 0)
+UNION ALL
+SELECT s.id, format('wallet %s: ledger_balance %s, but bucket remainders %s minus debt %s is %s',
+                    s.id, s.ledger_balance, coalesce(sum(b.remaining), 0), s.debt, coalesce(sum(b.remaining), 0) - s.debt)
+FROM scope s LEFT JOIN wallets.bucket_state b ON b.wallet_id = s.id
+GROUP BY s.id, s.ledger_balance, s.debt HAVING s.ledger_balance <> coalesce(sum(b.remaining), 0) - s.debt
+UNION ALL
+SELECT s.id, format('wallet %s: expiry_floor %s is later than its earliest expiring bucket %s', s.id, s.expiry_floor, min(b.expires_at))
+FROM scope s JOIN wallets.bucket_state b ON b.wallet_id = s.id AND b.remaining > 0 AND b.expires_at IS NOT NULL
+GROUP BY s.id, s.expiry_floor HAVING s.expiry_floor IS NULL OR s.expiry_floor > min(b.expires_at)
+UNION ALL
+SELECT s.id, format('wallet %s: balance %s is negative but the wallet does not allow it', s.id, s.ledger_balance)
+FROM scope s WHERE NOT s.allow_negative AND s.ledger_balance < 0
+$$;
+
+COMMENT ON FUNCTION wallets.check(bigint) IS
+'Audit: recompute every derived figure (balance chain, bucket remainders, debts, wallet caches) from the append-only ledger and return one row per disagreement, for one wallet or all. Empty when consistent.';
+REVOKE ALL ON FUNCTION wallets.check(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wallets.check(bigint) TO wallets_app;

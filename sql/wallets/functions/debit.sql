@@ -1,0 +1,57 @@
+CREATE FUNCTION wallets.debit(wallet_id bigint, amount bigint, category text DEFAULT 'debit',
+                              metadata jsonb DEFAULT '{}', idempotency_key text DEFAULT NULL)
+RETURNS wallets.transactions
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    as_of timestamptz := wallets.now();
+    entry_metadata jsonb := coalesce(debit.metadata, '{}');
+    wallet wallets.wallets;
+    entry wallets.transactions;
+    uncovered bigint;
+BEGIN
+    PERFORM wallets._validate_entry(debit.amount, debit.category, entry_metadata);
+
+    wallet := wallets._lock_wallet(debit.wallet_id, as_of);
+
+    IF debit.idempotency_key IS NOT NULL THEN
+        entry := wallets._replay(wallet.id, debit.idempotency_key, -debit.amount, debit.category, NULL, NULL, entry_metadata);
+        IF entry.id IS NOT NULL THEN
+            RETURN entry;
+        END IF;
+    END IF;
+
+    IF NOT wallet.allow_negative AND wallet.ledger_balance < debit.amount THEN
+        PERFORM wallets._fail('WL001', format('wallet %s has %s, cannot debit %s', wallet.id, wallet.ledger_balance, debit.amount),
+                              jsonb_build_object('wallet_id', wallet.id, 'requested', debit.amount, 'available', wallet.ledger_balance));
+    END IF;
+    IF wallet.ledger_balance < 0 AND debit.amount > wallet.ledger_balance + 9223372036854775807 THEN
+        PERFORM wallets._fail('WL003', format('debit of %s would overflow the balance of wallet %s', debit.amount, wallet.id),
+                              jsonb_build_object('wallet_id', wallet.id, 'amount', debit.amount, 'balance', wallet.ledger_balance));
+    END IF;
+
+    INSERT INTO wallets.transactions (wallet_id, amount, category, balance_before, balance_after,
+                                      metadata, idempotency_key, created_at)
+    VALUES (wallet.id, -debit.amount, debit.category, wallet.ledger_balance, wallet.ledger_balance - debit.amount,
+            entry_metadata, debit.idempotency_key, as_of)
+    RETURNING * INTO entry;
+
+    uncovered := wallets._draw_down(wallet.id, entry.id, debit.amount);
+    IF uncovered > 0 THEN
+        INSERT INTO wallets.debt_state (wallet_id, transaction_id, outstanding) VALUES (wallet.id, entry.id, uncovered);
+    END IF;
+
+    UPDATE wallets.wallets
+    SET ledger_balance = entry.balance_after, debt = debt + uncovered
+    WHERE id = wallet.id;
+    RETURN entry;
+END
+$$;
+
+COMMENT ON FUNCTION wallets.debit(bigint, bigint, text, jsonb, text) IS
+'Spend credits: one negative transaction allocated across live buckets by priority, then earliest expiry, then age. On an allow_negative wallet the uncovered part becomes debt. Returns the transaction. Errors: WL001, WL002, WL003, WL006, WL012.';
+REVOKE ALL ON FUNCTION wallets.debit(bigint, bigint, text, jsonb, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wallets.debit(bigint, bigint, text, jsonb, text) TO wallets_app;

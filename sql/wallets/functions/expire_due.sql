@@ -1,0 +1,38 @@
+CREATE FUNCTION wallets.expire_due(batch_size integer DEFAULT 10000)
+RETURNS bigint
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    as_of timestamptz := wallets.now();
+    due_wallet_id bigint;
+    expired_count bigint := 0;
+BEGIN
+    IF batch_size IS NULL OR batch_size <= 0 THEN
+        PERFORM wallets._fail('WL012', format('batch_size must be positive, got %s', coalesce(batch_size::text, 'NULL')),
+                              jsonb_build_object('argument', 'batch_size', 'value', batch_size));
+    END IF;
+    -- Wallets in ascending id order, like every multi-wallet lock. A wallet locked by a writer is
+    -- skipped: that writer sweeps it itself, and the sweeper never waits.
+    FOR due_wallet_id IN
+        SELECT DISTINCT due.wallet_id
+        FROM (SELECT b.wallet_id FROM wallets.bucket_state b
+              WHERE b.remaining > 0 AND b.expires_at <= as_of
+              ORDER BY b.expires_at LIMIT batch_size) due
+        ORDER BY due.wallet_id
+    LOOP
+        PERFORM FROM wallets.wallets w WHERE w.id = due_wallet_id FOR UPDATE SKIP LOCKED;
+        IF FOUND THEN
+            expired_count := expired_count + wallets._expire_wallet(due_wallet_id, as_of, batch_size - expired_count);
+            EXIT WHEN expired_count >= batch_size;
+        END IF;
+    END LOOP;
+    RETURN expired_count;
+END
+$$;
+
+COMMENT ON FUNCTION wallets.expire_due(integer) IS
+'Post an expiration entry for up to batch_size buckets past expiry (oldest first) and return how many. Wallets busy with a write are skipped; their next write sweeps them. Meant for a scheduler (pg_cron). Errors: WL012.';
+REVOKE ALL ON FUNCTION wallets.expire_due(integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wallets.expire_due(integer) TO wallets_app;

@@ -1,0 +1,13 @@
+CREATE TABLE wallets.allocations (
+    wallet_id bigint NOT NULL,
+    -- The negative entry (debit, expiration) that consumed credits.
+    transaction_id bigint NOT NULL,
+    -- The credit (bucket) it consumed them from.
+    source_transaction_id bigint NOT NULL,
+    amount bigint NOT NULL CHECK (amount > 0),
+    PRIMARY KEY (wallet_id, transaction_id, source_transaction_id),
+    FOREIGN KEY (wallet_id, transaction_id) REFERENCES wallets.transactions (wallet_id, id),
+    FOREIGN KEY (wallet_id, source_transaction_id) REFERENCES wallets.transactions (wallet_id, id)
+);
+
+COMMENT ON TABLE wallets.allocations IS 'Append-only: which buckets each negative entry drew from. A debt repaid by a later credit is allocated to that credit.';

@@ -1,0 +1,25 @@
+-- Mutable remainder of each credit (bucket). Derived from transactions and allocations;
+-- kept so a debit finds its buckets through one index instead of summing allocations.
+CREATE TABLE wallets.bucket_state (
+    wallet_id bigint NOT NULL,
+    transaction_id bigint NOT NULL,
+    -- Copies of the credit's own columns, so the draw-down order is one index.
+    priority integer NOT NULL,
+    expires_at timestamptz,
+    remaining bigint NOT NULL CHECK (remaining >= 0),
+    -- True once an expiration entry took the remainder.
+    expired boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (wallet_id, transaction_id)
+);
+
+-- Draw-down order: priority, then earliest expiry (never-expiring sorts last), then oldest.
+CREATE INDEX bucket_state_draw_down
+    ON wallets.bucket_state (wallet_id, priority, expires_at, transaction_id)
+    WHERE remaining > 0;
+
+-- expire_due finds due buckets across all wallets.
+CREATE INDEX bucket_state_expiry
+    ON wallets.bucket_state (expires_at)
+    WHERE remaining > 0 AND expires_at IS NOT NULL;
+
+COMMENT ON TABLE wallets.bucket_state IS 'Cache: what is left of each credit. Read it through the view wallets.buckets.';

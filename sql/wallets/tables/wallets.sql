@@ -1,0 +1,20 @@
+CREATE TABLE wallets.wallets (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    owner text NOT NULL CHECK (owner <> ''),
+    asset text NOT NULL CHECK (asset ~ '^[a-z][a-z0-9_]{0,63}$'),
+    allow_negative boolean NOT NULL DEFAULT false,
+    metadata jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(metadata) = 'object'),
+    created_at timestamptz NOT NULL,
+    -- Caches derived from the ledger (wallets.check() recomputes them):
+    -- balance_after of the last transaction; buckets past expiry but not yet swept still count here.
+    ledger_balance bigint NOT NULL DEFAULT 0,
+    -- Unbacked part of debits on an allow_negative wallet, repaid first by the next credits.
+    debt bigint NOT NULL DEFAULT 0 CHECK (debt >= 0),
+    -- Never later than the earliest expiry among buckets with a remainder; NULL when none expires.
+    -- Lets a write skip the expiry sweep with one comparison.
+    expiry_floor timestamptz,
+    UNIQUE (owner, asset),
+    CHECK (allow_negative OR ledger_balance >= 0)
+) WITH (fillfactor = 80);  -- room for HOT updates of the caches
+
+COMMENT ON TABLE wallets.wallets IS 'One wallet per (owner, asset). ledger_balance, debt and expiry_floor are caches of the ledger.';
