@@ -15,6 +15,7 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/views/buckets.sql
 \ir wallets/functions/_fail.sql
 \ir wallets/functions/_validate_entry.sql
+\ir wallets/functions/_lock_key.sql
 \ir wallets/functions/_expire_wallet.sql
 \ir wallets/functions/_lock_wallet.sql
 \ir wallets/functions/_replay.sql

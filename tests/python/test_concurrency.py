@@ -164,3 +164,18 @@ def test_concurrent_open_wallet_returns_one_wallet(db_url: str, owner: str) -> N
 
     with ThreadPoolExecutor(THREADS) as pool:
         assert len(set(pool.map(open_one, range(THREADS)))) == 1
+
+
+def test_repeatable_read_caller_fails_rather_than_reading_a_stale_balance(db_url: str, owner: str) -> None:
+    wallet_id = open_wallet(db_url, owner)
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("SELECT wallets.credit(%s, 100)", (wallet_id,))
+    with psycopg.connect(db_url) as stale:
+        stale.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        stale.execute("SELECT 1")  # the snapshot is taken here
+        assert spend_60(db_url, wallet_id) == "ok"
+        with pytest.raises(psycopg.errors.SerializationFailure):
+            stale.execute("SELECT wallets.debit(%s, 60)", (wallet_id,))
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute("SELECT wallets.balance(%s)", (wallet_id,)).fetchone() == (40,)
+        assert conn.execute("SELECT * FROM wallets.check(%s)", (wallet_id,)).fetchall() == []

@@ -22,8 +22,7 @@ BEGIN
               ORDER BY b.expires_at LIMIT batch_size) due
         ORDER BY due.wallet_id
     LOOP
-        PERFORM FROM wallets.wallets w WHERE w.id = due_wallet_id FOR UPDATE SKIP LOCKED;
-        IF FOUND THEN
+        IF pg_try_advisory_xact_lock(wallets._lock_key(due_wallet_id)) THEN
             expired_count := expired_count + wallets._expire_wallet(due_wallet_id, as_of, batch_size - expired_count);
             EXIT WHEN expired_count >= batch_size;
         END IF;
