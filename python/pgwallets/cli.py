@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from typing import IO, Any, TypeVar
 
 import click
 import psycopg
 from psycopg import sql
 
-from pgwallets import cluster
+from pgwallets import cluster, demo as demo_story
+from pgwallets.errors import WalletNotFound, WalletsError
+from pgwallets.ledger import Ledger
+from pgwallets.models import Transaction, Wallet
+from pgwallets.tables import format_table
+
+DEMO_DATABASE = "pgwallets_demo"
 
 
 @click.group()
@@ -72,6 +84,11 @@ def db_url(dbname: str | None) -> None:
 def deploy(dbname: str, fresh: bool) -> None:
     """Create the database if needed and deploy pgwallets into it with `sqitch deploy --verify`."""
     url = ensure_database(dbname, fresh=fresh)
+    sqitch_deploy(url)
+
+
+def sqitch_deploy(url: str) -> None:
+    """`sqitch deploy --verify` into the database at `url`, run from the project folder."""
     result = subprocess.run(["sqitch", "deploy", "--verify", cluster.sqitch_target(url)], cwd=cluster.project_root())
     if result.returncode != 0:
         raise click.ClickException(f"sqitch deploy failed with exit code {result.returncode}")
@@ -88,3 +105,207 @@ def ensure_database(dbname: str, fresh: bool = False) -> str:
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
     return cluster.database_url(dbname, server)
+
+
+# --- Ledger commands -----------------------------------------------------------------------------
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def database_option(command: F) -> F:
+    """--database NAME (env PGWALLETS_DATABASE) for the commands that talk to the ledger."""
+    return click.option(
+        "--database", "dbname", metavar="NAME", default="pgwallets", show_default=True, envvar="PGWALLETS_DATABASE",
+        help="Database holding pgwallets, on the server of DATABASE_URL (else the local cluster); "
+             "env PGWALLETS_DATABASE.",
+    )(command)
+
+
+def asset_option(command: F) -> F:
+    return click.option("--asset", default="credits", show_default=True, help="Asset of the wallet.")(command)
+
+
+class DomainError(click.ClickException):
+    """A WLxxx error, shown as `error WL001 insufficient_balance: message`, exit status 1."""
+
+    exit_code = 1
+
+    def __init__(self, error: WalletsError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"error {self.error.summary()}", err=True, file=file)
+
+
+@contextmanager
+def ledger_session(dbname: str) -> Iterator[tuple[Ledger, psycopg.Connection[Any]]]:
+    """A ledger and one connection for one command: every call passes conn=, so a command is one
+    transaction, committed when it succeeds (the ledger's own pool is never opened)."""
+    try:
+        url = cluster.database_url(dbname)
+    except cluster.ClusterError as error:
+        raise click.ClickException(str(error)) from error
+    try:
+        conn = psycopg.connect(url)
+    except psycopg.OperationalError as error:
+        raise click.ClickException(f"cannot connect to database {dbname!r}: {error}") from error
+    try:
+        with conn, Ledger(url) as ledger:
+            yield ledger, conn
+    except WalletsError as error:
+        raise DomainError(error) from error
+    except (psycopg.errors.InvalidSchemaName, psycopg.errors.UndefinedFunction) as error:
+        raise click.ClickException(
+            f"{error.diag.message_primary} (is pgwallets deployed in database {dbname!r}? "
+            f"try `pgwallets deploy --database {dbname}`)") from error
+    except psycopg.Error as error:
+        raise click.ClickException(f"database error: {error.diag.message_primary or error}") from error
+
+
+def parse_metadata(value: str | None) -> Any:
+    """--metadata: any JSON; the database insists on an object (error WL012)."""
+    if value is None:
+        return None
+    try:
+        return json.loads(value)
+    except ValueError as error:
+        raise click.BadParameter(f"not JSON: {error}", param_hint="--metadata") from error
+
+
+_DURATION_PART = re.compile(r"(\d+)([wdhms])")
+_DURATION_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+def parse_duration(value: str) -> timedelta:
+    """'30d', '12h', '1d12h', '90m', '2w', '45s'."""
+    text = value.strip().lower()
+    if not text or _DURATION_PART.sub("", text):
+        raise click.BadParameter(f"{value!r} is not a duration like 30d, 12h or 1d12h", param_hint="--expires-in")
+    delta = timedelta()
+    for number, unit in _DURATION_PART.findall(text):
+        delta += timedelta(**{_DURATION_UNITS[unit]: int(number)})
+    return delta
+
+
+def parse_timestamp(value: str) -> datetime:
+    """ISO 8601; a timestamp without a zone is UTC."""
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError as error:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 timestamp", param_hint="--expires-at") from error
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def require_wallet(ledger: Ledger, conn: psycopg.Connection[Any], owner: str, asset: str) -> Wallet:
+    wallet = ledger.find_wallet(owner, asset, conn=conn)
+    if wallet is None:
+        raise WalletNotFound(f"{owner} has no {asset} wallet", {"owner": owner, "asset": asset})
+    return wallet
+
+
+TRANSACTION_COLUMNS = ["id", "created_at", "category", "amount", "balance_before", "balance_after", "priority",
+                       "expires_at", "idempotency_key", "metadata"]
+
+
+def transaction_rows(entries: list[Transaction]) -> list[tuple[Any, ...]]:
+    return [(t.id, t.created_at, t.category, t.amount, t.balance_before, t.balance_after, t.priority, t.expires_at,
+             t.idempotency_key, t.metadata) for t in entries]
+
+
+@main.group()
+def wallet() -> None:
+    """Look at wallets."""
+
+
+@wallet.command("show")
+@click.argument("owner")
+@database_option
+def wallet_show(owner: str, dbname: str) -> None:
+    """Every wallet of OWNER with its spendable balance."""
+    with ledger_session(dbname) as (ledger, conn):
+        wallets = ledger.wallets_of(owner, conn=conn)
+        if not wallets:
+            click.echo(f"{owner} has no wallets")
+            return
+        rows = [(w.id, w.asset, ledger.balance(w.id, conn=conn), w.debt, w.allow_negative, w.metadata, w.created_at)
+                for w in wallets]
+    click.echo(format_table(["id", "asset", "balance", "debt", "allow_negative", "metadata", "created_at"], rows,
+                            title=f"wallets of {owner}"))
+
+
+@main.command()
+@click.argument("owner")
+@click.argument("amount", type=int)
+@asset_option
+@click.option("--category", default="credit", show_default=True, help="Category of the entry.")
+@click.option("--expires-at", help="Expiry, ISO 8601 (UTC unless a zone is given).")
+@click.option("--expires-in", help="Expiry from now: 30d, 12h, 1d12h, 90m, 2w. A retry recomputes it, so "
+                                   "with --idempotency-key prefer --expires-at.")
+@click.option("--priority", type=int, default=50, show_default=True, help="Draw-down priority, 0 (first) to 100.")
+@click.option("--idempotency-key", help="Posting again with this key replays the first entry.")
+@click.option("--metadata", help="JSON object stored with the entry.")
+@database_option
+def credit(owner: str, amount: int, asset: str, category: str, expires_at: str | None, expires_in: str | None,
+           priority: int, idempotency_key: str | None, metadata: str | None, dbname: str) -> None:
+    """Add AMOUNT credits to OWNER's wallet, opening it if needed."""
+    if expires_at and expires_in:
+        raise click.UsageError("give --expires-at or --expires-in, not both")
+    expiry = parse_timestamp(expires_at) if expires_at else None
+    if expires_in:
+        expiry = datetime.now(timezone.utc) + parse_duration(expires_in)
+    extra = parse_metadata(metadata)
+    with ledger_session(dbname) as (ledger, conn):
+        target = ledger.open_wallet(owner, asset, conn=conn)
+        entry = ledger.credit(target.id, amount, category=category, expires_at=expiry, metadata=extra,
+                              idempotency_key=idempotency_key, priority=priority, conn=conn)
+    click.echo(format_table(TRANSACTION_COLUMNS, transaction_rows([entry]),
+                            title=f"credited {owner} / {target.asset} (wallet {target.id})"))
+    click.echo(f"balance: {entry.balance_after}")
+
+
+@main.command()
+@click.argument("owner")
+@click.argument("amount", type=int)
+@asset_option
+@click.option("--category", default="debit", show_default=True, help="Category of the entry.")
+@click.option("--idempotency-key", help="Posting again with this key replays the first entry.")
+@click.option("--metadata", help="JSON object stored with the entry.")
+@database_option
+def debit(owner: str, amount: int, asset: str, category: str, idempotency_key: str | None, metadata: str | None,
+          dbname: str) -> None:
+    """Spend AMOUNT credits from OWNER's wallet."""
+    extra = parse_metadata(metadata)
+    with ledger_session(dbname) as (ledger, conn):
+        target = require_wallet(ledger, conn, owner, asset)
+        entry = ledger.debit(target.id, amount, category=category, metadata=extra, idempotency_key=idempotency_key,
+                             conn=conn)
+    click.echo(format_table(TRANSACTION_COLUMNS, transaction_rows([entry]),
+                            title=f"debited {owner} / {target.asset} (wallet {target.id})"))
+    click.echo(f"balance: {entry.balance_after}")
+
+
+@main.command()
+@click.argument("owner")
+@asset_option
+@click.option("--limit", type=int, default=20, show_default=True, help="At most this many entries.")
+@click.option("--before-id", type=int, help="Only entries older than this transaction id (next page).")
+@database_option
+def history(owner: str, asset: str, limit: int, before_id: int | None, dbname: str) -> None:
+    """OWNER's ledger entries, newest first."""
+    with ledger_session(dbname) as (ledger, conn):
+        target = require_wallet(ledger, conn, owner, asset)
+        entries = ledger.history(target.id, before_id=before_id, limit=limit, conn=conn)
+        balance = ledger.balance(target.id, conn=conn)
+    click.echo(format_table(TRANSACTION_COLUMNS, transaction_rows(entries),
+                            title=f"history of {owner} / {target.asset} (wallet {target.id}), newest first"))
+    click.echo(f"balance: {balance}")
+
+
+@main.command("demo")
+def demo_command() -> None:
+    """Recreate the database pgwallets_demo, deploy it with sqitch and tell a short story."""
+    url = ensure_database(DEMO_DATABASE, fresh=True)
+    sqitch_deploy(url)
+    click.echo(f"pgwallets demo: database {DEMO_DATABASE} deployed")
+    demo_story.run(url, click.echo)

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
@@ -156,8 +157,13 @@ def server_url() -> str:
 
 
 def database_url(dbname: str, base: str | None = None) -> str:
-    """The same server as `base` (default: server_url()), another database."""
-    return make_conninfo(base or server_url(), dbname=dbname)
+    """The same server as `base` (default: server_url()), another database. A URL stays a URL,
+    which every tool here accepts (pg_prove mangles key=value strings)."""
+    base = base or server_url()
+    if base.startswith(("postgresql://", "postgres://")):
+        parts = urlsplit(base)
+        return urlunsplit(parts._replace(path="/" + quote(dbname)))
+    return make_conninfo(base, dbname=dbname)
 
 
 def sqitch_target(url: str) -> str:

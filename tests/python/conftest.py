@@ -70,3 +70,16 @@ def db_url(make_database: Callable[[str], str]) -> str:
 def owner() -> str:
     """An owner name no other test uses."""
     return f"owner-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def installed_database(make_database: Callable[[str], str]) -> Callable[[str], str]:
+    """Create a database (dropped after the session), install pgwallets from sql/install.sql
+    into it and return its URL."""
+
+    def make(prefix: str) -> str:
+        url = make_database(prefix)
+        install(url)
+        return url
+
+    return make

@@ -32,3 +32,4 @@ END
 $$;
 
 COMMENT ON FUNCTION wallets._draw_down(bigint, bigint, bigint) IS 'Internal: allocate a negative entry against live buckets in draw-down order; returns the uncovered rest.';
+REVOKE ALL ON FUNCTION wallets._draw_down(bigint, bigint, bigint) FROM PUBLIC;

@@ -42,3 +42,4 @@ END
 $$;
 
 COMMENT ON FUNCTION wallets._expire_wallet(bigint, timestamptz, bigint) IS 'Internal: sweep the due buckets of one locked wallet.';
+REVOKE ALL ON FUNCTION wallets._expire_wallet(bigint, timestamptz, bigint) FROM PUBLIC;

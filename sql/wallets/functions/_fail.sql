@@ -16,3 +16,4 @@ END
 $$;
 
 COMMENT ON FUNCTION wallets._fail(text, text, jsonb) IS 'Internal: raise a WLxxx domain error with a JSON DETAIL.';
+REVOKE ALL ON FUNCTION wallets._fail(text, text, jsonb) FROM PUBLIC;

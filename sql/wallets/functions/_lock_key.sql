@@ -10,3 +10,4 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION wallets._lock_key(bigint) IS 'Internal: advisory-lock key that serializes the writes of one wallet.';
+REVOKE ALL ON FUNCTION wallets._lock_key(bigint) FROM PUBLIC;

@@ -30,3 +30,4 @@ END
 $$;
 
 COMMENT ON FUNCTION wallets._repay_debt(bigint, bigint, bigint) IS 'Internal: repay outstanding debts from a new credit, oldest first.';
+REVOKE ALL ON FUNCTION wallets._repay_debt(bigint, bigint, bigint) FROM PUBLIC;

@@ -23,3 +23,4 @@ END
 $$;
 
 COMMENT ON FUNCTION wallets._replay(bigint, text, bigint, text, timestamptz, integer, jsonb) IS 'Internal: find the entry an idempotency key already posted, or fail on mismatched arguments.';
+REVOKE ALL ON FUNCTION wallets._replay(bigint, text, bigint, text, timestamptz, integer, jsonb) FROM PUBLIC;

@@ -24,3 +24,4 @@ END
 $$;
 
 COMMENT ON FUNCTION wallets._validate_entry(bigint, text, jsonb) IS 'Internal: validate amount, category and metadata of a ledger write.';
+REVOKE ALL ON FUNCTION wallets._validate_entry(bigint, text, jsonb) FROM PUBLIC;

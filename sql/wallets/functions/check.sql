@@ -23,7 +23,8 @@ covered AS (  -- what each negative entry received
     FROM wallets.allocations a WHERE a.wallet_id IN (SELECT id FROM scope) GROUP BY 1, 2
 ),
 buckets AS (
-    SELECT b.*, t.amount, t.priority AS entry_priority, t.expires_at AS entry_expires_at, t.id AS entry_id
+    SELECT b.*, t.amount, t.priority AS entry_priority, t.expires_at AS entry_expires_at, t.id AS entry_id,
+           t.wallet_id AS entry_wallet_id
     FROM wallets.bucket_state b
     FULL JOIN (SELECT * FROM entries WHERE amount > 0) t ON t.wallet_id = b.wallet_id AND t.id = b.transaction_id
     WHERE coalesce(b.wallet_id, t.wallet_id) IN (SELECT id FROM scope)
@@ -38,7 +39,7 @@ SELECT s.id, format('wallet %s: ledger_balance %s, but the last balance_after is
 FROM scope s LEFT JOIN entries e ON e.wallet_id = s.id AND e.newness = 1
 WHERE s.ledger_balance <> coalesce(e.balance_after, 0)
 UNION ALL
-SELECT coalesce(b.wallet_id, b.entry_id), CASE
+SELECT coalesce(b.wallet_id, b.entry_wallet_id), CASE
         WHEN b.transaction_id IS NULL THEN format('credit %s has no bucket', b.entry_id)
         ELSE format('bucket %s does not belong to a credit', b.transaction_id) END
 FROM buckets b WHERE b.transaction_id IS NULL OR b.entry_id IS NULL
@@ -50,7 +51,8 @@ WHERE b.remaining <> b.amount - coalesce(d.amount, 0)
 UNION ALL
 SELECT b.wallet_id, format('bucket %s: priority or expiry differs from its credit', b.transaction_id)
 FROM buckets b
-WHERE (b.priority, b.expires_at) IS DISTINCT FROM (b.entry_priority, b.entry_expires_at)
+WHERE b.transaction_id IS NOT NULL AND b.entry_id IS NOT NULL  -- an unmatched side is reported above
+  AND (b.priority, b.expires_at) IS DISTINCT FROM (b.entry_priority, b.entry_expires_at)
 UNION ALL
 SELECT b.wallet_id, format('bucket %s: flagged expired without an expiration entry', b.transaction_id)
 FROM buckets b

@@ -6,25 +6,28 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     as_of timestamptz := wallets.now();
-    due_wallet_id bigint;
+    due record;
     expired_count bigint := 0;
 BEGIN
     IF batch_size IS NULL OR batch_size <= 0 THEN
         PERFORM wallets._fail('WL012', format('batch_size must be positive, got %s', coalesce(batch_size::text, 'NULL')),
                               jsonb_build_object('argument', 'batch_size', 'value', batch_size));
     END IF;
-    -- Wallets in ascending id order, like every multi-wallet lock. A wallet locked by a writer is
-    -- skipped: that writer sweeps it itself, and the sweeper never waits.
-    FOR due_wallet_id IN
-        SELECT DISTINCT due.wallet_id
+    -- The batch is the batch_size oldest due buckets across all wallets; each wallet expires as
+    -- many of its own oldest as the batch holds, so one wallet with many due buckets cannot take
+    -- the place of older ones elsewhere. Wallets in ascending id order, like every multi-wallet
+    -- lock. A wallet locked by a writer is skipped: that writer sweeps it itself, and the sweeper
+    -- never waits.
+    FOR due IN
+        SELECT batch.wallet_id, count(*) AS buckets
         FROM (SELECT b.wallet_id FROM wallets.bucket_state b
               WHERE b.remaining > 0 AND b.expires_at <= as_of
-              ORDER BY b.expires_at LIMIT batch_size) due
-        ORDER BY due.wallet_id
+              ORDER BY b.expires_at LIMIT batch_size) batch
+        GROUP BY batch.wallet_id
+        ORDER BY batch.wallet_id
     LOOP
-        IF pg_try_advisory_xact_lock(wallets._lock_key(due_wallet_id)) THEN
-            expired_count := expired_count + wallets._expire_wallet(due_wallet_id, as_of, batch_size - expired_count);
-            EXIT WHEN expired_count >= batch_size;
+        IF pg_try_advisory_xact_lock(wallets._lock_key(due.wallet_id)) THEN
+            expired_count := expired_count + wallets._expire_wallet(due.wallet_id, as_of, due.buckets);
         END IF;
     END LOOP;
     RETURN expired_count;

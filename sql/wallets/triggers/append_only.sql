@@ -10,6 +10,7 @@ END
 $$;
 
 COMMENT ON FUNCTION wallets._reject_ledger_change() IS 'Internal: trigger keeping the ledger tables append-only, for every role.';
+REVOKE ALL ON FUNCTION wallets._reject_ledger_change() FROM PUBLIC;
 
 -- Statement-level, so even an UPDATE or DELETE matching no row fails, and TRUNCATE is covered.
 CREATE TRIGGER transactions_append_only

@@ -1,0 +1,80 @@
+"""Immutable records built from the rows the SQL functions return.
+
+`record_row(cls)` is the one converter: a psycopg row factory that maps columns to dataclass
+fields by name. Columns the dataclass does not know are ignored, so the schema can grow (e.g.
+transactions.transfer_id, hold_id) without breaking a deployed client; a field added later gets a
+default (`transfer_id: int | None = None`) so rows from an older schema still build. New models
+(Transfer, Hold) are further frozen dataclasses used with the same factory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from psycopg.rows import RowFactory, RowMaker
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+__all__ = ["Transaction", "Wallet", "record_row"]
+
+R = TypeVar("R", bound="DataclassInstance")
+
+
+@dataclass(frozen=True, slots=True)
+class Wallet:
+    """A row of wallets.wallets: one wallet per (owner, asset).
+
+    ledger_balance is the balance after the last ledger entry; buckets past expiry that no sweep
+    has expired yet still count in it. The spendable balance is Ledger.balance().
+    """
+
+    id: int
+    owner: str
+    asset: str
+    allow_negative: bool
+    metadata: dict[str, Any]
+    created_at: datetime
+    ledger_balance: int
+    debt: int
+    expiry_floor: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """A row of wallets.transactions: one signed ledger entry (credits > 0, debits and
+    expirations < 0) with the wallet balance before and after it."""
+
+    id: int
+    wallet_id: int
+    amount: int
+    category: str
+    expires_at: datetime | None
+    priority: int | None
+    balance_before: int
+    balance_after: int
+    metadata: dict[str, Any]
+    idempotency_key: str | None
+    created_at: datetime
+
+
+def record_row(cls: type[R]) -> RowFactory[R]:
+    """A psycopg row factory building `cls` from each row, matching columns to fields by name
+    and ignoring columns `cls` lacks."""
+    known = {f.name for f in dataclasses.fields(cls)}
+
+    # The cursor is psycopg's BaseCursor (sync or async), which psycopg does not export publicly.
+    def factory(cursor: Any) -> RowMaker[R]:
+        columns = [column.name for column in cursor.description or ()]
+        wanted = [(index, name) for index, name in enumerate(columns) if name in known]
+
+        def make(values: Sequence[Any]) -> R:
+            return cls(**{name: values[index] for index, name in wanted})
+
+        return make
+
+    return factory
