@@ -15,6 +15,7 @@
 -- source: sql/wallets/functions/_lock_key.sql
 -- source: sql/wallets/functions/_expire_wallet.sql
 -- source: sql/wallets/functions/_lock_wallet.sql
+-- source: sql/wallets/functions/_sweep_due.sql
 -- source: sql/wallets/functions/_replay.sql
 -- source: sql/wallets/functions/_draw_down.sql
 -- source: sql/wallets/functions/_repay_debt.sql
@@ -113,9 +114,10 @@ CREATE TABLE wallets.allocations (
     -- The credit (bucket) it consumed them from.
     source_transaction_id bigint NOT NULL,
     amount bigint NOT NULL CHECK (amount > 0),
-    PRIMARY KEY (wallet_id, transaction_id, source_transaction_id),
-    FOREIGN KEY (wallet_id, transaction_id) REFERENCES wallets.transactions (wallet_id, id),
-    FOREIGN KEY (wallet_id, source_transaction_id) REFERENCES wallets.transactions (wallet_id, id)
+    PRIMARY KEY (wallet_id, transaction_id, source_transaction_id)
+    -- No foreign keys to wallets.transactions: PostgreSQL refuses TRUNCATE of a referenced table
+    -- before any trigger runs, which would hide the append-only error (WL010). Rows are written
+    -- only by the ledger functions, and wallets.check() reports any allocation without its entries.
 );
 
 COMMENT ON TABLE wallets.allocations IS 'Append-only: which buckets each negative entry drew from. A debt repaid by a later credit is allocated to that credit.';
@@ -222,32 +224,32 @@ REVOKE ALL ON FUNCTION wallets._fail(text, text, jsonb) FROM PUBLIC;
 
 -- sql/wallets/functions/_validate_entry.sql
 -- Checks what every credit and debit receives before anything is locked or written.
-CREATE FUNCTION wallets._validate_entry(amount bigint, category text, metadata jsonb)
+CREATE FUNCTION wallets._validate_entry(wallet_id bigint, amount bigint, category text, metadata jsonb)
 RETURNS void
 LANGUAGE plpgsql
 AS $$
 BEGIN
     IF amount IS NULL OR amount <= 0 THEN
-        PERFORM wallets._fail('WL003', pg_catalog.format('amount must be a positive whole number, got %s', coalesce(amount::text, 'NULL')),
-                              pg_catalog.jsonb_build_object('amount', amount));
+        PERFORM wallets._fail('WL003', pg_catalog.format('wallet %s: amount must be a positive whole number, got %s', wallet_id, coalesce(amount::text, 'NULL')),
+                              pg_catalog.jsonb_build_object('wallet_id', wallet_id, 'amount', amount));
     END IF;
     IF category IS NULL OR category !~ '^[a-z][a-z0-9_]{0,63}$' THEN
-        PERFORM wallets._fail('WL012', pg_catalog.format('category %L must match ^[a-z][a-z0-9_]{0,63}$', category),
-                              pg_catalog.jsonb_build_object('argument', 'category', 'value', category));
+        PERFORM wallets._fail('WL012', pg_catalog.format('wallet %s: category %L must match ^[a-z][a-z0-9_]{0,63}$', wallet_id, category),
+                              pg_catalog.jsonb_build_object('wallet_id', wallet_id, 'argument', 'category', 'value', category));
     END IF;
     IF category = 'expiration' THEN
-        PERFORM wallets._fail('WL012', 'category ''expiration'' is reserved for the ledger',
-                              pg_catalog.jsonb_build_object('argument', 'category', 'value', category));
+        PERFORM wallets._fail('WL012', pg_catalog.format('wallet %s: category ''expiration'' is reserved for the ledger', wallet_id),
+                              pg_catalog.jsonb_build_object('wallet_id', wallet_id, 'argument', 'category', 'value', category));
     END IF;
     IF metadata IS NOT NULL AND pg_catalog.jsonb_typeof(metadata) <> 'object' THEN
-        PERFORM wallets._fail('WL012', 'metadata must be a JSON object',
-                              pg_catalog.jsonb_build_object('argument', 'metadata', 'value', metadata));
+        PERFORM wallets._fail('WL012', pg_catalog.format('wallet %s: metadata must be a JSON object', wallet_id),
+                              pg_catalog.jsonb_build_object('wallet_id', wallet_id, 'argument', 'metadata', 'value', metadata));
     END IF;
 END
 $$;
 
-COMMENT ON FUNCTION wallets._validate_entry(bigint, text, jsonb) IS 'Internal: validate amount, category and metadata of a ledger write.';
-REVOKE ALL ON FUNCTION wallets._validate_entry(bigint, text, jsonb) FROM PUBLIC;
+COMMENT ON FUNCTION wallets._validate_entry(bigint, bigint, text, jsonb) IS 'Internal: validate amount, category and metadata of a ledger write.';
+REVOKE ALL ON FUNCTION wallets._validate_entry(bigint, bigint, text, jsonb) FROM PUBLIC;
 
 -- sql/wallets/functions/_lock_key.sql
 -- The advisory-lock key of a wallet: its id XOR a fixed tag, so it is unique per wallet and
@@ -313,12 +315,11 @@ REVOKE ALL ON FUNCTION wallets._expire_wallet(bigint, timestamptz, bigint) FROM 
 
 -- sql/wallets/functions/_lock_wallet.sql
 -- Every write starts here: take the wallet's transaction-scoped advisory lock (writers of one
--- wallet serialize on it; callers that lock several wallets do so in ascending id order), then
--- post its due expirations so the new entry's balance_before is the live balance. Returns the
--- locked, swept row. An advisory lock rather than SELECT ... FOR UPDATE: on a hot wallet it
--- measured ~15 % more debits/s (pgbench, 8 clients), as waiters queue in the lock manager
--- instead of re-checking an updated row.
-CREATE FUNCTION wallets._lock_wallet(wallet_id bigint, as_of timestamptz)
+-- wallet serialize on it; callers that lock several wallets do so in ascending id order) and
+-- read its row. An advisory lock rather than SELECT ... FOR UPDATE: on a hot wallet it measured
+-- ~15 % more debits/s (pgbench, 8 clients), as waiters queue in the lock manager instead of
+-- re-checking an updated row. The row is updated only by lock holders.
+CREATE FUNCTION wallets._lock_wallet(wallet_id bigint)
 RETURNS wallets.wallets
 LANGUAGE plpgsql
 AS $$
@@ -332,16 +333,35 @@ BEGIN
         PERFORM wallets._fail('WL002', pg_catalog.format('wallet %s does not exist', coalesce(_lock_wallet.wallet_id::text, 'NULL')),
                               pg_catalog.jsonb_build_object('wallet_id', _lock_wallet.wallet_id));
     END IF;
-    IF locked.expiry_floor <= as_of THEN
-        PERFORM wallets._expire_wallet(locked.id, as_of);
-        SELECT * INTO locked FROM wallets.wallets w WHERE w.id = locked.id;
-    END IF;
     RETURN locked;
 END
 $$;
 
-COMMENT ON FUNCTION wallets._lock_wallet(bigint, timestamptz) IS 'Internal: lock a wallet for a write and sweep its due expirations.';
-REVOKE ALL ON FUNCTION wallets._lock_wallet(bigint, timestamptz) FROM PUBLIC;
+COMMENT ON FUNCTION wallets._lock_wallet(bigint) IS 'Internal: lock a wallet for a write and return its row.';
+REVOKE ALL ON FUNCTION wallets._lock_wallet(bigint) FROM PUBLIC;
+
+-- sql/wallets/functions/_sweep_due.sql
+-- Before a locked wallet takes a new entry, post its due expirations, so the entry's
+-- balance_before is the live balance and the balance chain has no gap. Returns the current row.
+-- Idempotent replays are answered before this runs: a replay writes nothing.
+CREATE FUNCTION wallets._sweep_due(wallet wallets.wallets, as_of timestamptz)
+RETURNS wallets.wallets
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    swept wallets.wallets;
+BEGIN
+    IF NOT (wallet.expiry_floor <= as_of) THEN
+        RETURN wallet;  -- expiry_floor is a lower bound: nothing can be due
+    END IF;
+    PERFORM wallets._expire_wallet(wallet.id, as_of);
+    SELECT * INTO swept FROM wallets.wallets w WHERE w.id = wallet.id;
+    RETURN swept;
+END
+$$;
+
+COMMENT ON FUNCTION wallets._sweep_due(wallets.wallets, timestamptz) IS 'Internal: post the due expirations of a locked wallet before a write.';
+REVOKE ALL ON FUNCTION wallets._sweep_due(wallets.wallets, timestamptz) FROM PUBLIC;
 
 -- sql/wallets/functions/_replay.sql
 -- Idempotency: the entry already posted on this wallet under this key, or NULL. A key reused
@@ -447,6 +467,9 @@ REVOKE ALL ON FUNCTION wallets._repay_debt(bigint, bigint, bigint) FROM PUBLIC;
 CREATE FUNCTION wallets._reject_ledger_change()
 RETURNS trigger
 LANGUAGE plpgsql
+-- Runs as the owner so any role, whatever its grants, gets WL010 rather than a permission error.
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM wallets._fail('WL010', format('%s on wallets.%s is not allowed: the ledger is append-only; post a correcting entry instead', TG_OP, TG_TABLE_NAME),
@@ -477,10 +500,10 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-    asset_code text := lower(btrim(open_wallet.asset));
+    asset_code text := lower(btrim(open_wallet.asset, E' \t\r\n'));
     wallet wallets.wallets;
 BEGIN
-    IF open_wallet.owner IS NULL OR btrim(open_wallet.owner) = '' THEN
+    IF open_wallet.owner IS NULL OR btrim(open_wallet.owner, E' \t\r\n') = '' THEN
         PERFORM wallets._fail('WL012', 'owner must be a non-empty text', jsonb_build_object('argument', 'owner', 'value', open_wallet.owner));
     END IF;
     IF asset_code IS NULL OR asset_code !~ '^[a-z][a-z0-9_]{0,63}$' THEN
@@ -522,7 +545,7 @@ STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT * FROM wallets.wallets w WHERE w.owner = find_wallet.owner AND w.asset = lower(btrim(find_wallet.asset))
+    SELECT * FROM wallets.wallets w WHERE w.owner = find_wallet.owner AND w.asset = lower(btrim(find_wallet.asset, E' \t\r\n'))
 $$;
 
 COMMENT ON FUNCTION wallets.find_wallet(text, text) IS 'The wallet of (owner, asset), or NULL. asset is trimmed and lower-cased as in open_wallet.';
@@ -561,13 +584,13 @@ DECLARE
     entry wallets.transactions;
     repaid bigint := 0;
 BEGIN
-    PERFORM wallets._validate_entry(credit.amount, credit.category, entry_metadata);
+    PERFORM wallets._validate_entry(credit.wallet_id, credit.amount, credit.category, entry_metadata);
     IF credit.priority IS NULL OR credit.priority NOT BETWEEN 0 AND 100 THEN
-        PERFORM wallets._fail('WL012', format('priority must be between 0 and 100, got %s', coalesce(credit.priority::text, 'NULL')),
-                              jsonb_build_object('argument', 'priority', 'value', credit.priority));
+        PERFORM wallets._fail('WL012', format('wallet %s: priority must be between 0 and 100, got %s', credit.wallet_id, coalesce(credit.priority::text, 'NULL')),
+                              jsonb_build_object('wallet_id', credit.wallet_id, 'argument', 'priority', 'value', credit.priority));
     END IF;
 
-    wallet := wallets._lock_wallet(credit.wallet_id, as_of);
+    wallet := wallets._lock_wallet(credit.wallet_id);
 
     IF credit.idempotency_key IS NOT NULL THEN
         entry := wallets._replay(wallet.id, credit.idempotency_key, credit.amount, credit.category,
@@ -576,6 +599,8 @@ BEGIN
             RETURN entry;
         END IF;
     END IF;
+
+    wallet := wallets._sweep_due(wallet, as_of);
 
     IF credit.expires_at <= as_of THEN
         PERFORM wallets._fail('WL005', format('credit to wallet %s expires at %s, not after now (%s)', wallet.id, credit.expires_at, as_of),
@@ -629,9 +654,9 @@ DECLARE
     entry wallets.transactions;
     uncovered bigint;
 BEGIN
-    PERFORM wallets._validate_entry(debit.amount, debit.category, entry_metadata);
+    PERFORM wallets._validate_entry(debit.wallet_id, debit.amount, debit.category, entry_metadata);
 
-    wallet := wallets._lock_wallet(debit.wallet_id, as_of);
+    wallet := wallets._lock_wallet(debit.wallet_id);
 
     IF debit.idempotency_key IS NOT NULL THEN
         entry := wallets._replay(wallet.id, debit.idempotency_key, -debit.amount, debit.category, NULL, NULL, entry_metadata);
@@ -639,6 +664,8 @@ BEGIN
             RETURN entry;
         END IF;
     END IF;
+
+    wallet := wallets._sweep_due(wallet, as_of);
 
     IF NOT wallet.allow_negative AND wallet.ledger_balance < debit.amount THEN
         PERFORM wallets._fail('WL001', format('wallet %s has %s, cannot debit %s', wallet.id, wallet.ledger_balance, debit.amount),
@@ -821,7 +848,8 @@ FROM buckets b
 WHERE b.transaction_id IS NOT NULL AND b.entry_id IS NOT NULL  -- an unmatched side is reported above
   AND (b.priority, b.expires_at) IS DISTINCT FROM (b.entry_priority, b.entry_expires_at)
 UNION ALL
-SELECT b.wallet_id, format('bucket %s: flagged expired without an expiration entry', b.transaction_id)
+SELECT b.wallet_id, CASE WHEN b.expired THEN format('bucket %s: flagged expired without an expiration entry', b.transaction_id)
+                        ELSE format('bucket %s: has an expiration entry but is not flagged expired', b.transaction_id) END
 FROM buckets b
 WHERE b.expired <> EXISTS (SELECT FROM wallets.allocations a JOIN wallets.transactions t ON t.wallet_id = a.wallet_id AND t.id = a.transaction_id
                            WHERE a.wallet_id = b.wallet_id AND a.source_transaction_id = b.transaction_id AND t.category = 'expiration')
@@ -833,11 +861,13 @@ LEFT JOIN covered c ON c.wallet_id = e.wallet_id AND c.id = e.id
 LEFT JOIN debts d ON d.wallet_id = e.wallet_id AND d.transaction_id = e.id
 WHERE e.amount < 0 AND -e.amount <> coalesce(c.amount, 0) + coalesce(d.outstanding, 0)
 UNION ALL
-SELECT a.wallet_id, format('allocation of transaction %s from %s: must draw a negative entry from a credit', a.transaction_id, a.source_transaction_id)
+SELECT a.wallet_id, CASE
+        WHEN t.id IS NULL OR s.id IS NULL THEN format('allocation of transaction %s from %s: refers to a missing transaction', a.transaction_id, a.source_transaction_id)
+        ELSE format('allocation of transaction %s from %s: must draw a negative entry from a credit', a.transaction_id, a.source_transaction_id) END
 FROM wallets.allocations a
-JOIN entries t ON t.wallet_id = a.wallet_id AND t.id = a.transaction_id
-JOIN entries s ON s.wallet_id = a.wallet_id AND s.id = a.source_transaction_id
-WHERE t.amount > 0 OR s.amount < 0
+LEFT JOIN entries t ON t.wallet_id = a.wallet_id AND t.id = a.transaction_id
+LEFT JOIN entries s ON s.wallet_id = a.wallet_id AND s.id = a.source_transaction_id
+WHERE a.wallet_id IN (SELECT id FROM scope) AND (t.id IS NULL OR s.id IS NULL OR t.amount > 0 OR s.amount < 0)
 UNION ALL
 SELECT a.wallet_id, format('transaction %s drew from bucket %s after it expired at %s', a.transaction_id, a.source_transaction_id, s.expires_at)
 FROM wallets.allocations a

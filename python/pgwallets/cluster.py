@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-PORT = 54329
+PORT = int(os.environ.get("PGWALLETS_PORT", "54329"))
 SERVER_USER = "postgres"
 SETTINGS = {
     "port": str(PORT),

@@ -2,7 +2,7 @@
 -- consistent, one row per disagreement otherwise. Caches are tampered with as the superuser,
 -- inside this transaction, and restored after each case.
 BEGIN;
-SELECT plan(29);
+SELECT plan(30);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
 
@@ -158,6 +158,9 @@ INSERT INTO wallets.allocations VALUES (:w, :b, :a, 1);
 ALTER TABLE wallets.allocations ENABLE TRIGGER allocations_append_only;
 SELECT ok((SELECT count(*) FROM wallets.check(:w) WHERE problem = format('allocation of transaction %s from %s: must draw a negative entry from a credit', :b, :a)) = 1,
           'an allocation drawing a credit from a credit is reported');
+INSERT INTO wallets.allocations VALUES (:w, :b, -7, 1);
+SELECT ok((SELECT count(*) FROM wallets.check(:w) WHERE problem = format('allocation of transaction %s from -7: refers to a missing transaction', :b)) = 1,
+          'an allocation whose bucket does not exist is reported');
 SELECT isnt_empty(format('SELECT * FROM wallets.check(%s)', :w), 'the tampered wallet is reported');
 SELECT is_empty(format('SELECT * FROM wallets.check() WHERE wallet_id IS DISTINCT FROM %s', :w), 'and only that wallet');
 

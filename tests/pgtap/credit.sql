@@ -70,23 +70,23 @@ SELECT (SELECT count(*) FROM wallets.transactions WHERE wallet_id = :w) AS entri
        (SELECT count(*) FROM wallets.bucket_state WHERE wallet_id = :w) AS buckets,
        (SELECT ledger_balance FROM wallets.wallets WHERE id = :w) AS balance;
 
-SELECT throws_ok(format('SELECT wallets.credit(%s, 0)', :w), 'WL003', 'amount must be a positive whole number, got 0', 'amount 0 is WL003');
-SELECT throws_ok(format('SELECT wallets.credit(%s, -5)', :w), 'WL003', 'amount must be a positive whole number, got -5', 'a negative amount is WL003');
-SELECT throws_ok(format('SELECT wallets.credit(%s, NULL)', :w), 'WL003', 'amount must be a positive whole number, got NULL', 'amount NULL is WL003');
-SELECT throws_ok(format('SELECT wallets.credit(%s, 1, %L)', :w, 'Bonus'), 'WL012', 'category ''Bonus'' must match ^[a-z][a-z0-9_]{0,63}$',
+SELECT throws_ok(format('SELECT wallets.credit(%s, 0)', :w), 'WL003', format('wallet %s: amount must be a positive whole number, got 0', :w), 'amount 0 is WL003');
+SELECT throws_ok(format('SELECT wallets.credit(%s, -5)', :w), 'WL003', format('wallet %s: amount must be a positive whole number, got -5', :w), 'a negative amount is WL003');
+SELECT throws_ok(format('SELECT wallets.credit(%s, NULL)', :w), 'WL003', format('wallet %s: amount must be a positive whole number, got NULL', :w), 'amount NULL is WL003');
+SELECT throws_ok(format('SELECT wallets.credit(%s, 1, %L)', :w, 'Bonus'), 'WL012', format('wallet %s: category ''Bonus'' must match ^[a-z][a-z0-9_]{0,63}$', :w),
                  'an upper-case category is WL012');
 SELECT throws_ok(format('SELECT wallets.credit(%s, 1, %L)', :w, '1bonus'), 'WL012', NULL, 'a category starting with a digit is WL012');
 SELECT throws_ok(format('SELECT wallets.credit(%s, 1, %L)', :w, 'sign-up'), 'WL012', NULL, 'a category with a dash is WL012');
 SELECT throws_ok(format('SELECT wallets.credit(%s, 1, %L)', :w, ''), 'WL012', NULL, 'an empty category is WL012');
 SELECT throws_ok(format('SELECT wallets.credit(%s, 1, NULL)', :w), 'WL012', NULL, 'category NULL is WL012');
 SELECT throws_ok(format('SELECT wallets.credit(%s, 1, %L)', :w, 'a' || repeat('z', 64)), 'WL012', NULL, 'a 65-character category is WL012');
-SELECT throws_ok(format('SELECT wallets.credit(%s, 1, %L)', :w, 'expiration'), 'WL012', 'category ''expiration'' is reserved for the ledger',
+SELECT throws_ok(format('SELECT wallets.credit(%s, 1, %L)', :w, 'expiration'), 'WL012', format('wallet %s: category ''expiration'' is reserved for the ledger', :w),
                  'the reserved category expiration is WL012');
-SELECT throws_ok(format('SELECT wallets.credit(%s, 1, metadata => %L)', :w, '[]'), 'WL012', 'metadata must be a JSON object',
+SELECT throws_ok(format('SELECT wallets.credit(%s, 1, metadata => %L)', :w, '[]'), 'WL012', format('wallet %s: metadata must be a JSON object', :w),
                  'array metadata is WL012');
-SELECT throws_ok(format('SELECT wallets.credit(%s, 1, priority => -1)', :w), 'WL012', 'priority must be between 0 and 100, got -1', 'priority -1 is WL012');
-SELECT throws_ok(format('SELECT wallets.credit(%s, 1, priority => 101)', :w), 'WL012', 'priority must be between 0 and 100, got 101', 'priority 101 is WL012');
-SELECT throws_ok(format('SELECT wallets.credit(%s, 1, priority => NULL)', :w), 'WL012', 'priority must be between 0 and 100, got NULL', 'priority NULL is WL012');
+SELECT throws_ok(format('SELECT wallets.credit(%s, 1, priority => -1)', :w), 'WL012', format('wallet %s: priority must be between 0 and 100, got -1', :w), 'priority -1 is WL012');
+SELECT throws_ok(format('SELECT wallets.credit(%s, 1, priority => 101)', :w), 'WL012', format('wallet %s: priority must be between 0 and 100, got 101', :w), 'priority 101 is WL012');
+SELECT throws_ok(format('SELECT wallets.credit(%s, 1, priority => NULL)', :w), 'WL012', format('wallet %s: priority must be between 0 and 100, got NULL', :w), 'priority NULL is WL012');
 SELECT throws_ok(format('SELECT wallets.credit(%s, 1, expires_at => %L)', :w, '2030-01-01 00:00:00Z'), 'WL005',
                  format('credit to wallet %s expires at 2030-01-01 00:00:00+00, not after now (2030-01-01 00:00:00+00)', :w),
                  'an expiry equal to now is WL005');

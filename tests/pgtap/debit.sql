@@ -69,14 +69,14 @@ SELECT is((SELECT count(*) FROM wallets.allocations WHERE wallet_id = :w), (SELE
           'no allocation was written');
 
 -- Invalid arguments.
-SELECT throws_ok(format('SELECT wallets.debit(%s, 0)', :w), 'WL003', 'amount must be a positive whole number, got 0', 'amount 0 is WL003');
-SELECT throws_ok(format('SELECT wallets.debit(%s, -1)', :w), 'WL003', 'amount must be a positive whole number, got -1', 'a negative amount is WL003');
-SELECT throws_ok(format('SELECT wallets.debit(%s, NULL)', :w), 'WL003', 'amount must be a positive whole number, got NULL', 'amount NULL is WL003');
+SELECT throws_ok(format('SELECT wallets.debit(%s, 0)', :w), 'WL003', format('wallet %s: amount must be a positive whole number, got 0', :w), 'amount 0 is WL003');
+SELECT throws_ok(format('SELECT wallets.debit(%s, -1)', :w), 'WL003', format('wallet %s: amount must be a positive whole number, got -1', :w), 'a negative amount is WL003');
+SELECT throws_ok(format('SELECT wallets.debit(%s, NULL)', :w), 'WL003', format('wallet %s: amount must be a positive whole number, got NULL', :w), 'amount NULL is WL003');
 SELECT throws_ok(format('SELECT wallets.debit(%s, 1, %L)', :w, 'API'), 'WL012', NULL, 'an upper-case category is WL012');
 SELECT throws_ok(format('SELECT wallets.debit(%s, 1, NULL)', :w), 'WL012', NULL, 'category NULL is WL012');
-SELECT throws_ok(format('SELECT wallets.debit(%s, 1, %L)', :w, 'expiration'), 'WL012', 'category ''expiration'' is reserved for the ledger',
+SELECT throws_ok(format('SELECT wallets.debit(%s, 1, %L)', :w, 'expiration'), 'WL012', format('wallet %s: category ''expiration'' is reserved for the ledger', :w),
                  'the reserved category expiration is WL012');
-SELECT throws_ok(format('SELECT wallets.debit(%s, 1, metadata => %L)', :w, '[1, 2]'), 'WL012', 'metadata must be a JSON object',
+SELECT throws_ok(format('SELECT wallets.debit(%s, 1, metadata => %L)', :w, '[1, 2]'), 'WL012', format('wallet %s: metadata must be a JSON object', :w),
                  'array metadata is WL012');
 SELECT throws_ok('SELECT wallets.debit(-1, 1)', 'WL002', 'wallet -1 does not exist', 'an unknown wallet is WL002');
 SELECT throws_ok(format('SELECT wallets.debit(%s, 9223372036854775807)', :w), 'WL001', NULL, 'a huge debit is WL001 on a normal wallet');

@@ -58,14 +58,14 @@ INSERT INTO raised VALUES
 SELECT throws_ok(format('SELECT wallets.debit(%s, 11)', :w), 'WL001', format('wallet %s has 10, cannot debit 11', :w), 'WL001 insufficient balance');
 SELECT throws_ok('SELECT wallets.credit(-42, 1)', 'WL002', 'wallet -42 does not exist', 'WL002 unknown wallet (credit)');
 SELECT throws_ok('SELECT wallets.debit(-42, 1)', 'WL002', 'wallet -42 does not exist', 'WL002 unknown wallet (debit)');
-SELECT throws_ok(format('SELECT wallets.credit(%s, 0)', :w), 'WL003', 'amount must be a positive whole number, got 0', 'WL003 invalid amount');
+SELECT throws_ok(format('SELECT wallets.credit(%s, 0)', :w), 'WL003', format('wallet %s: amount must be a positive whole number, got 0', :w), 'WL003 invalid amount');
 SELECT throws_ok(format($$SELECT wallets.credit(%s, 1, expires_at => '2029-12-31 00:00:00Z')$$, :w), 'WL005',
                  format('credit to wallet %s expires at 2029-12-31 00:00:00+00, not after now (2030-01-01 00:00:00+00)', :w), 'WL005 expiry in the past');
 SELECT throws_ok(format($$SELECT wallets.credit(%s, 11, idempotency_key => 'k1')$$, :w), 'WL006',
                  format($$idempotency key 'k1' on wallet %s was used by transaction %s with other arguments$$, :w, :c), 'WL006 idempotency conflict');
 SELECT throws_ok(format('DELETE FROM wallets.transactions WHERE id = %s', :c), 'WL010',
                  'DELETE on wallets.transactions is not allowed: the ledger is append-only; post a correcting entry instead', 'WL010 ledger immutable');
-SELECT throws_ok(format($$SELECT wallets.debit(%s, 1, 'expiration')$$, :w), 'WL012', 'category ''expiration'' is reserved for the ledger',
+SELECT throws_ok(format($$SELECT wallets.debit(%s, 1, 'expiration')$$, :w), 'WL012', format('wallet %s: category ''expiration'' is reserved for the ledger', :w),
                  'WL012 invalid argument');
 
 -- Every captured error: its SQLSTATE, a JSON object DETAIL whose code is that SQLSTATE and whose error is the catalogue's name.
@@ -82,7 +82,7 @@ SELECT is((SELECT error->'detail' FROM raised WHERE code = 'WL001'),
 SELECT is((SELECT error->'detail' FROM raised WHERE code = 'WL002'),
           jsonb_build_object('code', 'WL002', 'error', 'wallet_not_found', 'wallet_id', -42), 'WL002 DETAIL: wallet_id');
 SELECT is((SELECT error->'detail' FROM raised WHERE code = 'WL003'),
-          jsonb_build_object('code', 'WL003', 'error', 'invalid_amount', 'amount', 0), 'WL003 DETAIL: amount');
+          jsonb_build_object('code', 'WL003', 'error', 'invalid_amount', 'wallet_id', :w, 'amount', 0), 'WL003 DETAIL: wallet_id, amount');
 SELECT is((SELECT error->'detail' FROM raised WHERE code = 'WL005'),
           jsonb_build_object('code', 'WL005', 'error', 'invalid_expiration', 'wallet_id', :w,
                              'expires_at', '2029-12-31T00:00:00+00:00', 'now', '2030-01-01T00:00:00+00:00'),
@@ -94,8 +94,8 @@ SELECT is((SELECT error->'detail' FROM raised WHERE code = 'WL010'),
           jsonb_build_object('code', 'WL010', 'error', 'ledger_immutable', 'table', 'transactions', 'operation', 'DELETE'),
           'WL010 DETAIL: table, operation');
 SELECT is((SELECT error->'detail' FROM raised WHERE code = 'WL012'),
-          jsonb_build_object('code', 'WL012', 'error', 'invalid_argument', 'argument', 'category', 'value', 'expiration'),
-          'WL012 DETAIL: argument, value');
+          jsonb_build_object('code', 'WL012', 'error', 'invalid_argument', 'wallet_id', :w, 'argument', 'category', 'value', 'expiration'),
+          'WL012 DETAIL: wallet_id, argument, value');
 
 -- Messages name the ids involved.
 SELECT ok((SELECT error->>'message' FROM raised WHERE code = 'WL001') LIKE format('wallet %s %%', :w), 'the WL001 message names the wallet');
@@ -104,14 +104,14 @@ SELECT ok((SELECT error->>'message' FROM raised WHERE code = 'WL006') LIKE forma
 
 -- More DETAIL facts of the other raisers of each code.
 SELECT is(pg_temp.raised(format('SELECT wallets.credit(%s, NULL)', :w))->'detail',
-          jsonb_build_object('code', 'WL003', 'error', 'invalid_amount', 'amount', NULL), 'WL003 DETAIL for NULL: amount null');
+          jsonb_build_object('code', 'WL003', 'error', 'invalid_amount', 'wallet_id', :w, 'amount', NULL), 'WL003 DETAIL for NULL: amount null');
 SELECT is(pg_temp.raised(format('SELECT wallets.credit(%s, 9223372036854775800)', :w))->'detail',
           jsonb_build_object('code', 'WL003', 'error', 'invalid_amount', 'wallet_id', :w, 'amount', 9223372036854775800, 'balance', 10),
           'WL003 DETAIL for an overflow: wallet_id, amount, balance');
 SELECT is(pg_temp.raised(format($$SELECT wallets.credit(%s, 1, 'Bad')$$, :w))->'detail',
-          jsonb_build_object('code', 'WL012', 'error', 'invalid_argument', 'argument', 'category', 'value', 'Bad'), 'WL012 DETAIL for a malformed category');
+          jsonb_build_object('code', 'WL012', 'error', 'invalid_argument', 'wallet_id', :w, 'argument', 'category', 'value', 'Bad'), 'WL012 DETAIL for a malformed category');
 SELECT is(pg_temp.raised(format('SELECT wallets.credit(%s, 1, priority => 101)', :w))->'detail',
-          jsonb_build_object('code', 'WL012', 'error', 'invalid_argument', 'argument', 'priority', 'value', 101), 'WL012 DETAIL for a priority');
+          jsonb_build_object('code', 'WL012', 'error', 'invalid_argument', 'wallet_id', :w, 'argument', 'priority', 'value', 101), 'WL012 DETAIL for a priority');
 SELECT is(pg_temp.raised($$SELECT wallets.open_wallet('err-bob', '9')$$)->'detail',
           jsonb_build_object('code', 'WL012', 'error', 'invalid_argument', 'argument', 'asset', 'value', '9'), 'WL012 DETAIL for an asset');
 SELECT is(pg_temp.raised('SELECT wallets.expire_due(0)')->'detail',

@@ -1,7 +1,7 @@
 -- Idempotency keys: unique per wallet; a replay with the same arguments returns the original
 -- entry and writes nothing; the same key with other arguments is WL006.
 BEGIN;
-SELECT plan(34);
+SELECT plan(38);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
 
@@ -94,6 +94,21 @@ SELECT is((SELECT count(*) FROM wallets.transactions WHERE idempotency_key = 'or
 SELECT lives_ok(format('SELECT wallets.credit(%s, 1)', :w2), 'credit 1 without a key');
 SELECT lives_ok(format('SELECT wallets.credit(%s, 1)', :w2), 'the same credit again without a key');
 SELECT is(wallets.balance(:w2), 101::bigint, 'both were posted');
+
+-- A replay writes nothing even when the wallet has buckets due to expire: the sweep waits for a
+-- write that really posts.
+SET LOCAL wallets.clock = '2031-01-01Z';
+SELECT id AS w3 FROM wallets.open_wallet('idem-carol') \gset
+SELECT wallets.credit(:w3, 30, expires_at => '2031-01-02Z');
+SELECT id AS k3 FROM wallets.credit(:w3, 5, idempotency_key => 'grant-5') \gset
+SET LOCAL wallets.clock = '2031-01-03Z';
+SELECT is((SELECT id FROM wallets.credit(:w3, 5, idempotency_key => 'grant-5')), :k3::bigint, 'a replay after an expiry returns the original');
+SELECT is((SELECT count(*) FROM wallets.transactions WHERE wallet_id = :w3), 2::bigint, 'and posts no expiration entry');
+SELECT is(wallets.balance(:w3), 5::bigint, 'the due bucket no longer counts all the same');
+SELECT wallets.credit(:w3, 1);
+SELECT results_eq(format($$SELECT category, amount FROM wallets.transactions WHERE wallet_id = %s ORDER BY id$$, :w3),
+                  $$VALUES ('credit', 30::bigint), ('credit', 5::bigint), ('expiration', -30::bigint), ('credit', 1::bigint)$$,
+                  'the next real write sweeps first');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -83,7 +83,7 @@ def test_wallet_not_found(ledger: Ledger) -> None:
 def test_invalid_amount(ledger: Ledger, wallet_id: int, amount: int) -> None:
     with pytest.raises(InvalidAmount) as caught:
         ledger.credit(wallet_id, amount)
-    assert caught.value.detail == {"code": "WL003", "error": "invalid_amount", "amount": amount}
+    assert caught.value.detail == {"code": "WL003", "error": "invalid_amount", "wallet_id": wallet_id, "amount": amount}
 
 
 def test_invalid_expiration(ledger: Ledger, wallet_id: int) -> None:
@@ -119,7 +119,7 @@ def test_ledger_immutable_even_for_a_superuser(db_url: str, statement: str, tabl
 def test_invalid_argument(ledger: Ledger, wallet_id: int, owner: str) -> None:
     with pytest.raises(InvalidArgument) as caught:
         ledger.credit(wallet_id, 5, category="Not Valid")
-    assert caught.value.detail == {"code": "WL012", "error": "invalid_argument", "argument": "category",
+    assert caught.value.detail == {"code": "WL012", "error": "invalid_argument", "wallet_id": wallet_id, "argument": "category",
                                    "value": "Not Valid"}
     with pytest.raises(InvalidArgument) as caught:
         ledger.credit(wallet_id, 5, priority=101)

@@ -54,7 +54,8 @@ FROM buckets b
 WHERE b.transaction_id IS NOT NULL AND b.entry_id IS NOT NULL  -- an unmatched side is reported above
   AND (b.priority, b.expires_at) IS DISTINCT FROM (b.entry_priority, b.entry_expires_at)
 UNION ALL
-SELECT b.wallet_id, format('bucket %s: flagged expired without an expiration entry', b.transaction_id)
+SELECT b.wallet_id, CASE WHEN b.expired THEN format('bucket %s: flagged expired without an expiration entry', b.transaction_id)
+                        ELSE format('bucket %s: has an expiration entry but is not flagged expired', b.transaction_id) END
 FROM buckets b
 WHERE b.expired <> EXISTS (SELECT FROM wallets.allocations a JOIN wallets.transactions t ON t.wallet_id = a.wallet_id AND t.id = a.transaction_id
                            WHERE a.wallet_id = b.wallet_id AND a.source_transaction_id = b.transaction_id AND t.category = 'expiration')
@@ -66,11 +67,13 @@ LEFT JOIN covered c ON c.wallet_id = e.wallet_id AND c.id = e.id
 LEFT JOIN debts d ON d.wallet_id = e.wallet_id AND d.transaction_id = e.id
 WHERE e.amount < 0 AND -e.amount <> coalesce(c.amount, 0) + coalesce(d.outstanding, 0)
 UNION ALL
-SELECT a.wallet_id, format('allocation of transaction %s from %s: must draw a negative entry from a credit', a.transaction_id, a.source_transaction_id)
+SELECT a.wallet_id, CASE
+        WHEN t.id IS NULL OR s.id IS NULL THEN format('allocation of transaction %s from %s: refers to a missing transaction', a.transaction_id, a.source_transaction_id)
+        ELSE format('allocation of transaction %s from %s: must draw a negative entry from a credit', a.transaction_id, a.source_transaction_id) END
 FROM wallets.allocations a
-JOIN entries t ON t.wallet_id = a.wallet_id AND t.id = a.transaction_id
-JOIN entries s ON s.wallet_id = a.wallet_id AND s.id = a.source_transaction_id
-WHERE t.amount > 0 OR s.amount < 0
+LEFT JOIN entries t ON t.wallet_id = a.wallet_id AND t.id = a.transaction_id
+LEFT JOIN entries s ON s.wallet_id = a.wallet_id AND s.id = a.source_transaction_id
+WHERE a.wallet_id IN (SELECT id FROM scope) AND (t.id IS NULL OR s.id IS NULL OR t.amount > 0 OR s.amount < 0)
 UNION ALL
 SELECT a.wallet_id, format('transaction %s drew from bucket %s after it expired at %s', a.transaction_id, a.source_transaction_id, s.expires_at)
 FROM wallets.allocations a

@@ -14,13 +14,13 @@ DECLARE
     entry wallets.transactions;
     repaid bigint := 0;
 BEGIN
-    PERFORM wallets._validate_entry(credit.amount, credit.category, entry_metadata);
+    PERFORM wallets._validate_entry(credit.wallet_id, credit.amount, credit.category, entry_metadata);
     IF credit.priority IS NULL OR credit.priority NOT BETWEEN 0 AND 100 THEN
-        PERFORM wallets._fail('WL012', format('priority must be between 0 and 100, got %s', coalesce(credit.priority::text, 'NULL')),
-                              jsonb_build_object('argument', 'priority', 'value', credit.priority));
+        PERFORM wallets._fail('WL012', format('wallet %s: priority must be between 0 and 100, got %s', credit.wallet_id, coalesce(credit.priority::text, 'NULL')),
+                              jsonb_build_object('wallet_id', credit.wallet_id, 'argument', 'priority', 'value', credit.priority));
     END IF;
 
-    wallet := wallets._lock_wallet(credit.wallet_id, as_of);
+    wallet := wallets._lock_wallet(credit.wallet_id);
 
     IF credit.idempotency_key IS NOT NULL THEN
         entry := wallets._replay(wallet.id, credit.idempotency_key, credit.amount, credit.category,
@@ -29,6 +29,8 @@ BEGIN
             RETURN entry;
         END IF;
     END IF;
+
+    wallet := wallets._sweep_due(wallet, as_of);
 
     IF credit.expires_at <= as_of THEN
         PERFORM wallets._fail('WL005', format('credit to wallet %s expires at %s, not after now (%s)', wallet.id, credit.expires_at, as_of),

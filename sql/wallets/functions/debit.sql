@@ -13,9 +13,9 @@ DECLARE
     entry wallets.transactions;
     uncovered bigint;
 BEGIN
-    PERFORM wallets._validate_entry(debit.amount, debit.category, entry_metadata);
+    PERFORM wallets._validate_entry(debit.wallet_id, debit.amount, debit.category, entry_metadata);
 
-    wallet := wallets._lock_wallet(debit.wallet_id, as_of);
+    wallet := wallets._lock_wallet(debit.wallet_id);
 
     IF debit.idempotency_key IS NOT NULL THEN
         entry := wallets._replay(wallet.id, debit.idempotency_key, -debit.amount, debit.category, NULL, NULL, entry_metadata);
@@ -23,6 +23,8 @@ BEGIN
             RETURN entry;
         END IF;
     END IF;
+
+    wallet := wallets._sweep_due(wallet, as_of);
 
     IF NOT wallet.allow_negative AND wallet.ledger_balance < debit.amount THEN
         PERFORM wallets._fail('WL001', format('wallet %s has %s, cannot debit %s', wallet.id, wallet.ledger_balance, debit.amount),

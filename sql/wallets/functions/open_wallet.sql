@@ -7,10 +7,10 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-    asset_code text := lower(btrim(open_wallet.asset));
+    asset_code text := lower(btrim(open_wallet.asset, E' \t\r\n'));
     wallet wallets.wallets;
 BEGIN
-    IF open_wallet.owner IS NULL OR btrim(open_wallet.owner) = '' THEN
+    IF open_wallet.owner IS NULL OR btrim(open_wallet.owner, E' \t\r\n') = '' THEN
         PERFORM wallets._fail('WL012', 'owner must be a non-empty text', jsonb_build_object('argument', 'owner', 'value', open_wallet.owner));
     END IF;
     IF asset_code IS NULL OR asset_code !~ '^[a-z][a-z0-9_]{0,63}$' THEN

@@ -1,6 +1,9 @@
 CREATE FUNCTION wallets._reject_ledger_change()
 RETURNS trigger
 LANGUAGE plpgsql
+-- Runs as the owner so any role, whatever its grants, gets WL010 rather than a permission error.
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM wallets._fail('WL010', format('%s on wallets.%s is not allowed: the ledger is append-only; post a correcting entry instead', TG_OP, TG_TABLE_NAME),
