@@ -19,6 +19,7 @@
 -- source: sql/wallets/functions/_replay.sql
 -- source: sql/wallets/functions/_draw_down.sql
 -- source: sql/wallets/functions/_repay_debt.sql
+-- source: sql/wallets/functions/_reject_ledger_change.sql
 -- source: sql/wallets/triggers/append_only.sql
 -- source: sql/wallets/functions/open_wallet.sql
 -- source: sql/wallets/functions/find_wallet.sql
@@ -43,7 +44,7 @@ GRANT USAGE ON SCHEMA wallets TO wallets_reader, wallets_app;
 -- revokes EXECUTE from PUBLIC itself, internal `_` functions included.
 
 -- sql/wallets/functions/now.sql
-CREATE FUNCTION wallets.now()
+CREATE OR REPLACE FUNCTION wallets.now()
 RETURNS timestamptz
 LANGUAGE sql
 STABLE
@@ -161,7 +162,7 @@ CREATE TABLE wallets.debt_state (
 COMMENT ON TABLE wallets.debt_state IS 'Cache: unbacked part of each debit, repaid oldest first by later credits.';
 
 -- sql/wallets/views/error_codes.sql
-CREATE VIEW wallets.error_codes (code, name, description) AS
+CREATE OR REPLACE VIEW wallets.error_codes (code, name, description) AS
 VALUES
     ('WL001', 'insufficient_balance', 'The wallet cannot cover the amount.'),
     ('WL002', 'wallet_not_found', 'No wallet has this id.'),
@@ -180,7 +181,7 @@ COMMENT ON VIEW wallets.error_codes IS 'Every SQLSTATE pgwallets raises, with it
 GRANT SELECT ON wallets.error_codes TO wallets_reader;
 
 -- sql/wallets/views/buckets.sql
-CREATE VIEW wallets.buckets AS
+CREATE OR REPLACE VIEW wallets.buckets AS
 SELECT
     b.transaction_id,
     b.wallet_id,
@@ -204,7 +205,7 @@ GRANT SELECT ON wallets.buckets TO wallets_reader;
 -- sql/wallets/functions/_fail.sql
 -- Raises a domain error: its own SQLSTATE, a message naming the ids, and DETAIL as JSON
 -- carrying the code, its name and the given facts.
-CREATE FUNCTION wallets._fail(code text, message text, facts jsonb DEFAULT '{}')
+CREATE OR REPLACE FUNCTION wallets._fail(code text, message text, facts jsonb DEFAULT '{}')
 RETURNS void
 LANGUAGE plpgsql
 AS $$
@@ -224,7 +225,7 @@ REVOKE ALL ON FUNCTION wallets._fail(text, text, jsonb) FROM PUBLIC;
 
 -- sql/wallets/functions/_validate_entry.sql
 -- Checks what every credit and debit receives before anything is locked or written.
-CREATE FUNCTION wallets._validate_entry(wallet_id bigint, amount bigint, category text, metadata jsonb)
+CREATE OR REPLACE FUNCTION wallets._validate_entry(wallet_id bigint, amount bigint, category text, metadata jsonb)
 RETURNS void
 LANGUAGE plpgsql
 AS $$
@@ -254,7 +255,7 @@ REVOKE ALL ON FUNCTION wallets._validate_entry(bigint, bigint, text, jsonb) FROM
 -- sql/wallets/functions/_lock_key.sql
 -- The advisory-lock key of a wallet: its id XOR a fixed tag, so it is unique per wallet and
 -- unlikely to meet an application's own small-numbered advisory locks.
-CREATE FUNCTION wallets._lock_key(wallet_id bigint)
+CREATE OR REPLACE FUNCTION wallets._lock_key(wallet_id bigint)
 RETURNS bigint
 LANGUAGE sql
 IMMUTABLE
@@ -269,7 +270,7 @@ REVOKE ALL ON FUNCTION wallets._lock_key(bigint) FROM PUBLIC;
 -- sql/wallets/functions/_expire_wallet.sql
 -- Posts one expiration entry per bucket of a locked wallet that is due at `as_of`, oldest expiry
 -- first, at most max_buckets of them, then refreshes the wallet's caches. Returns the count.
-CREATE FUNCTION wallets._expire_wallet(wallet_id bigint, as_of timestamptz, max_buckets bigint DEFAULT NULL)
+CREATE OR REPLACE FUNCTION wallets._expire_wallet(wallet_id bigint, as_of timestamptz, max_buckets bigint DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql
 AS $$
@@ -319,7 +320,7 @@ REVOKE ALL ON FUNCTION wallets._expire_wallet(bigint, timestamptz, bigint) FROM 
 -- read its row. An advisory lock rather than SELECT ... FOR UPDATE: on a hot wallet it measured
 -- ~15 % more debits/s (pgbench, 8 clients), as waiters queue in the lock manager instead of
 -- re-checking an updated row. The row is updated only by lock holders.
-CREATE FUNCTION wallets._lock_wallet(wallet_id bigint)
+CREATE OR REPLACE FUNCTION wallets._lock_wallet(wallet_id bigint)
 RETURNS wallets.wallets
 LANGUAGE plpgsql
 AS $$
@@ -344,7 +345,7 @@ REVOKE ALL ON FUNCTION wallets._lock_wallet(bigint) FROM PUBLIC;
 -- Before a locked wallet takes a new entry, post its due expirations, so the entry's
 -- balance_before is the live balance and the balance chain has no gap. Returns the current row.
 -- Idempotent replays are answered before this runs: a replay writes nothing.
-CREATE FUNCTION wallets._sweep_due(wallet wallets.wallets, as_of timestamptz)
+CREATE OR REPLACE FUNCTION wallets._sweep_due(wallet wallets.wallets, as_of timestamptz)
 RETURNS wallets.wallets
 LANGUAGE plpgsql
 AS $$
@@ -366,7 +367,7 @@ REVOKE ALL ON FUNCTION wallets._sweep_due(wallets.wallets, timestamptz) FROM PUB
 -- sql/wallets/functions/_replay.sql
 -- Idempotency: the entry already posted on this wallet under this key, or NULL. A key reused
 -- with other arguments is an error rather than a silent second meaning.
-CREATE FUNCTION wallets._replay(wallet_id bigint, idempotency_key text, amount bigint, category text,
+CREATE OR REPLACE FUNCTION wallets._replay(wallet_id bigint, idempotency_key text, amount bigint, category text,
                                 expires_at timestamptz, priority integer, metadata jsonb)
 RETURNS wallets.transactions
 LANGUAGE plpgsql
@@ -396,7 +397,7 @@ REVOKE ALL ON FUNCTION wallets._replay(bigint, text, bigint, text, timestamptz, 
 -- then earliest expiry (never-expiring last), then oldest. One allocation per bucket touched.
 -- The wallet is locked and swept, so every bucket with a remainder is live.
 -- Returns the part no bucket covered (a debt, on an allow_negative wallet).
-CREATE FUNCTION wallets._draw_down(wallet_id bigint, transaction_id bigint, amount bigint)
+CREATE OR REPLACE FUNCTION wallets._draw_down(wallet_id bigint, transaction_id bigint, amount bigint)
 RETURNS bigint
 LANGUAGE plpgsql
 AS $$
@@ -431,7 +432,7 @@ REVOKE ALL ON FUNCTION wallets._draw_down(bigint, bigint, bigint) FROM PUBLIC;
 -- sql/wallets/functions/_repay_debt.sql
 -- A new credit first repays the wallet's outstanding debts, oldest debit first, recorded as
 -- allocations of those debits against the new credit. Returns the amount repaid.
-CREATE FUNCTION wallets._repay_debt(wallet_id bigint, credit_id bigint, amount bigint)
+CREATE OR REPLACE FUNCTION wallets._repay_debt(wallet_id bigint, credit_id bigint, amount bigint)
 RETURNS bigint
 LANGUAGE plpgsql
 AS $$
@@ -463,8 +464,8 @@ $$;
 COMMENT ON FUNCTION wallets._repay_debt(bigint, bigint, bigint) IS 'Internal: repay outstanding debts from a new credit, oldest first.';
 REVOKE ALL ON FUNCTION wallets._repay_debt(bigint, bigint, bigint) FROM PUBLIC;
 
--- sql/wallets/triggers/append_only.sql
-CREATE FUNCTION wallets._reject_ledger_change()
+-- sql/wallets/functions/_reject_ledger_change.sql
+CREATE OR REPLACE FUNCTION wallets._reject_ledger_change()
 RETURNS trigger
 LANGUAGE plpgsql
 -- Runs as the owner so any role, whatever its grants, gets WL010 rather than a permission error.
@@ -481,6 +482,7 @@ $$;
 COMMENT ON FUNCTION wallets._reject_ledger_change() IS 'Internal: trigger keeping the ledger tables append-only, for every role.';
 REVOKE ALL ON FUNCTION wallets._reject_ledger_change() FROM PUBLIC;
 
+-- sql/wallets/triggers/append_only.sql
 -- Statement-level, so even an UPDATE or DELETE matching no row fails, and TRUNCATE is covered.
 CREATE TRIGGER transactions_append_only
     BEFORE UPDATE OR DELETE OR TRUNCATE ON wallets.transactions
@@ -491,7 +493,7 @@ CREATE TRIGGER allocations_append_only
     FOR EACH STATEMENT EXECUTE FUNCTION wallets._reject_ledger_change();
 
 -- sql/wallets/functions/open_wallet.sql
-CREATE FUNCTION wallets.open_wallet(owner text, asset text DEFAULT 'credits', allow_negative boolean DEFAULT false,
+CREATE OR REPLACE FUNCTION wallets.open_wallet(owner text, asset text DEFAULT 'credits', allow_negative boolean DEFAULT false,
                                    metadata jsonb DEFAULT '{}')
 RETURNS wallets.wallets
 LANGUAGE plpgsql
@@ -538,7 +540,7 @@ REVOKE ALL ON FUNCTION wallets.open_wallet(text, text, boolean, jsonb) FROM PUBL
 GRANT EXECUTE ON FUNCTION wallets.open_wallet(text, text, boolean, jsonb) TO wallets_app;
 
 -- sql/wallets/functions/find_wallet.sql
-CREATE FUNCTION wallets.find_wallet(owner text, asset text DEFAULT 'credits')
+CREATE OR REPLACE FUNCTION wallets.find_wallet(owner text, asset text DEFAULT 'credits')
 RETURNS wallets.wallets
 LANGUAGE sql
 STABLE
@@ -553,7 +555,7 @@ REVOKE ALL ON FUNCTION wallets.find_wallet(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wallets.find_wallet(text, text) TO wallets_app;
 
 -- sql/wallets/functions/owner_wallets.sql
-CREATE FUNCTION wallets.owner_wallets(owner text)
+CREATE OR REPLACE FUNCTION wallets.owner_wallets(owner text)
 RETURNS SETOF wallets.wallets
 LANGUAGE sql
 STABLE
@@ -568,7 +570,7 @@ REVOKE ALL ON FUNCTION wallets.owner_wallets(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wallets.owner_wallets(text) TO wallets_app;
 
 -- sql/wallets/functions/credit.sql
-CREATE FUNCTION wallets.credit(wallet_id bigint, amount bigint, category text DEFAULT 'credit',
+CREATE OR REPLACE FUNCTION wallets.credit(wallet_id bigint, amount bigint, category text DEFAULT 'credit',
                                expires_at timestamptz DEFAULT NULL, metadata jsonb DEFAULT '{}',
                                idempotency_key text DEFAULT NULL, priority integer DEFAULT 50)
 RETURNS wallets.transactions
@@ -639,7 +641,7 @@ REVOKE ALL ON FUNCTION wallets.credit(bigint, bigint, text, timestamptz, jsonb, 
 GRANT EXECUTE ON FUNCTION wallets.credit(bigint, bigint, text, timestamptz, jsonb, text, integer) TO wallets_app;
 
 -- sql/wallets/functions/debit.sql
-CREATE FUNCTION wallets.debit(wallet_id bigint, amount bigint, category text DEFAULT 'debit',
+CREATE OR REPLACE FUNCTION wallets.debit(wallet_id bigint, amount bigint, category text DEFAULT 'debit',
                               metadata jsonb DEFAULT '{}', idempotency_key text DEFAULT NULL)
 RETURNS wallets.transactions
 LANGUAGE plpgsql
@@ -700,7 +702,7 @@ REVOKE ALL ON FUNCTION wallets.debit(bigint, bigint, text, jsonb, text) FROM PUB
 GRANT EXECUTE ON FUNCTION wallets.debit(bigint, bigint, text, jsonb, text) TO wallets_app;
 
 -- sql/wallets/functions/balance.sql
-CREATE FUNCTION wallets.balance(wallet_id bigint)
+CREATE OR REPLACE FUNCTION wallets.balance(wallet_id bigint)
 RETURNS bigint
 LANGUAGE plpgsql
 STABLE
@@ -731,7 +733,7 @@ REVOKE ALL ON FUNCTION wallets.balance(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wallets.balance(bigint) TO wallets_app;
 
 -- sql/wallets/functions/expire_due.sql
-CREATE FUNCTION wallets.expire_due(batch_size integer DEFAULT 10000)
+CREATE OR REPLACE FUNCTION wallets.expire_due(batch_size integer DEFAULT 10000)
 RETURNS bigint
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -773,7 +775,7 @@ REVOKE ALL ON FUNCTION wallets.expire_due(integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wallets.expire_due(integer) TO wallets_app;
 
 -- sql/wallets/functions/history.sql
-CREATE FUNCTION wallets.history(wallet_id bigint, before_id bigint DEFAULT NULL, max_rows integer DEFAULT 100)
+CREATE OR REPLACE FUNCTION wallets.history(wallet_id bigint, before_id bigint DEFAULT NULL, max_rows integer DEFAULT 100)
 RETURNS SETOF wallets.transactions
 LANGUAGE sql
 STABLE
@@ -792,7 +794,7 @@ REVOKE ALL ON FUNCTION wallets.history(bigint, bigint, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wallets.history(bigint, bigint, integer) TO wallets_app;
 
 -- sql/wallets/functions/check.sql
-CREATE FUNCTION wallets.check(wallet_id bigint DEFAULT NULL)
+CREATE OR REPLACE FUNCTION wallets.check(wallet_id bigint DEFAULT NULL)
 RETURNS TABLE (wallet_id bigint, problem text)
 LANGUAGE sql
 STABLE

@@ -22,6 +22,7 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/functions/_replay.sql
 \ir wallets/functions/_draw_down.sql
 \ir wallets/functions/_repay_debt.sql
+\ir wallets/functions/_reject_ledger_change.sql
 \ir wallets/triggers/append_only.sql
 \ir wallets/functions/open_wallet.sql
 \ir wallets/functions/find_wallet.sql

@@ -2,7 +2,7 @@
 -- then earliest expiry (never-expiring last), then oldest. One allocation per bucket touched.
 -- The wallet is locked and swept, so every bucket with a remainder is live.
 -- Returns the part no bucket covered (a debt, on an allow_negative wallet).
-CREATE FUNCTION wallets._draw_down(wallet_id bigint, transaction_id bigint, amount bigint)
+CREATE OR REPLACE FUNCTION wallets._draw_down(wallet_id bigint, transaction_id bigint, amount bigint)
 RETURNS bigint
 LANGUAGE plpgsql
 AS $$

@@ -1,6 +1,6 @@
 -- Posts one expiration entry per bucket of a locked wallet that is due at `as_of`, oldest expiry
 -- first, at most max_buckets of them, then refreshes the wallet's caches. Returns the count.
-CREATE FUNCTION wallets._expire_wallet(wallet_id bigint, as_of timestamptz, max_buckets bigint DEFAULT NULL)
+CREATE OR REPLACE FUNCTION wallets._expire_wallet(wallet_id bigint, as_of timestamptz, max_buckets bigint DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql
 AS $$

@@ -1,6 +1,6 @@
 -- Raises a domain error: its own SQLSTATE, a message naming the ids, and DETAIL as JSON
 -- carrying the code, its name and the given facts.
-CREATE FUNCTION wallets._fail(code text, message text, facts jsonb DEFAULT '{}')
+CREATE OR REPLACE FUNCTION wallets._fail(code text, message text, facts jsonb DEFAULT '{}')
 RETURNS void
 LANGUAGE plpgsql
 AS $$

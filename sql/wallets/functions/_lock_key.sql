@@ -1,6 +1,6 @@
 -- The advisory-lock key of a wallet: its id XOR a fixed tag, so it is unique per wallet and
 -- unlikely to meet an application's own small-numbered advisory locks.
-CREATE FUNCTION wallets._lock_key(wallet_id bigint)
+CREATE OR REPLACE FUNCTION wallets._lock_key(wallet_id bigint)
 RETURNS bigint
 LANGUAGE sql
 IMMUTABLE

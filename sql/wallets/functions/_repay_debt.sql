@@ -1,6 +1,6 @@
 -- A new credit first repays the wallet's outstanding debts, oldest debit first, recorded as
 -- allocations of those debits against the new credit. Returns the amount repaid.
-CREATE FUNCTION wallets._repay_debt(wallet_id bigint, credit_id bigint, amount bigint)
+CREATE OR REPLACE FUNCTION wallets._repay_debt(wallet_id bigint, credit_id bigint, amount bigint)
 RETURNS bigint
 LANGUAGE plpgsql
 AS $$

@@ -1,6 +1,6 @@
 -- Idempotency: the entry already posted on this wallet under this key, or NULL. A key reused
 -- with other arguments is an error rather than a silent second meaning.
-CREATE FUNCTION wallets._replay(wallet_id bigint, idempotency_key text, amount bigint, category text,
+CREATE OR REPLACE FUNCTION wallets._replay(wallet_id bigint, idempotency_key text, amount bigint, category text,
                                 expires_at timestamptz, priority integer, metadata jsonb)
 RETURNS wallets.transactions
 LANGUAGE plpgsql

@@ -1,7 +1,7 @@
 -- Before a locked wallet takes a new entry, post its due expirations, so the entry's
 -- balance_before is the live balance and the balance chain has no gap. Returns the current row.
 -- Idempotent replays are answered before this runs: a replay writes nothing.
-CREATE FUNCTION wallets._sweep_due(wallet wallets.wallets, as_of timestamptz)
+CREATE OR REPLACE FUNCTION wallets._sweep_due(wallet wallets.wallets, as_of timestamptz)
 RETURNS wallets.wallets
 LANGUAGE plpgsql
 AS $$

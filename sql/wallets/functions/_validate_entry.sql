@@ -1,5 +1,5 @@
 -- Checks what every credit and debit receives before anything is locked or written.
-CREATE FUNCTION wallets._validate_entry(wallet_id bigint, amount bigint, category text, metadata jsonb)
+CREATE OR REPLACE FUNCTION wallets._validate_entry(wallet_id bigint, amount bigint, category text, metadata jsonb)
 RETURNS void
 LANGUAGE plpgsql
 AS $$

@@ -1,4 +1,4 @@
-CREATE FUNCTION wallets.balance(wallet_id bigint)
+CREATE OR REPLACE FUNCTION wallets.balance(wallet_id bigint)
 RETURNS bigint
 LANGUAGE plpgsql
 STABLE

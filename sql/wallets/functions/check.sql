@@ -1,4 +1,4 @@
-CREATE FUNCTION wallets.check(wallet_id bigint DEFAULT NULL)
+CREATE OR REPLACE FUNCTION wallets.check(wallet_id bigint DEFAULT NULL)
 RETURNS TABLE (wallet_id bigint, problem text)
 LANGUAGE sql
 STABLE

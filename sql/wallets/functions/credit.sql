@@ -1,4 +1,4 @@
-CREATE FUNCTION wallets.credit(wallet_id bigint, amount bigint, category text DEFAULT 'credit',
+CREATE OR REPLACE FUNCTION wallets.credit(wallet_id bigint, amount bigint, category text DEFAULT 'credit',
                                expires_at timestamptz DEFAULT NULL, metadata jsonb DEFAULT '{}',
                                idempotency_key text DEFAULT NULL, priority integer DEFAULT 50)
 RETURNS wallets.transactions

@@ -1,4 +1,4 @@
-CREATE FUNCTION wallets.debit(wallet_id bigint, amount bigint, category text DEFAULT 'debit',
+CREATE OR REPLACE FUNCTION wallets.debit(wallet_id bigint, amount bigint, category text DEFAULT 'debit',
                               metadata jsonb DEFAULT '{}', idempotency_key text DEFAULT NULL)
 RETURNS wallets.transactions
 LANGUAGE plpgsql

@@ -1,4 +1,4 @@
-CREATE FUNCTION wallets.expire_due(batch_size integer DEFAULT 10000)
+CREATE OR REPLACE FUNCTION wallets.expire_due(batch_size integer DEFAULT 10000)
 RETURNS bigint
 LANGUAGE plpgsql
 SECURITY DEFINER

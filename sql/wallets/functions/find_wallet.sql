@@ -1,4 +1,4 @@
-CREATE FUNCTION wallets.find_wallet(owner text, asset text DEFAULT 'credits')
+CREATE OR REPLACE FUNCTION wallets.find_wallet(owner text, asset text DEFAULT 'credits')
 RETURNS wallets.wallets
 LANGUAGE sql
 STABLE

@@ -1,4 +1,4 @@
-CREATE FUNCTION wallets.history(wallet_id bigint, before_id bigint DEFAULT NULL, max_rows integer DEFAULT 100)
+CREATE OR REPLACE FUNCTION wallets.history(wallet_id bigint, before_id bigint DEFAULT NULL, max_rows integer DEFAULT 100)
 RETURNS SETOF wallets.transactions
 LANGUAGE sql
 STABLE

@@ -1,4 +1,4 @@
-CREATE FUNCTION wallets.now()
+CREATE OR REPLACE FUNCTION wallets.now()
 RETURNS timestamptz
 LANGUAGE sql
 STABLE

@@ -1,4 +1,4 @@
-CREATE FUNCTION wallets.open_wallet(owner text, asset text DEFAULT 'credits', allow_negative boolean DEFAULT false,
+CREATE OR REPLACE FUNCTION wallets.open_wallet(owner text, asset text DEFAULT 'credits', allow_negative boolean DEFAULT false,
                                    metadata jsonb DEFAULT '{}')
 RETURNS wallets.wallets
 LANGUAGE plpgsql

@@ -1,4 +1,4 @@
-CREATE FUNCTION wallets.owner_wallets(owner text)
+CREATE OR REPLACE FUNCTION wallets.owner_wallets(owner text)
 RETURNS SETOF wallets.wallets
 LANGUAGE sql
 STABLE

@@ -1,4 +1,4 @@
-CREATE VIEW wallets.buckets AS
+CREATE OR REPLACE VIEW wallets.buckets AS
 SELECT
     b.transaction_id,
     b.wallet_id,

@@ -1,4 +1,4 @@
-CREATE VIEW wallets.error_codes (code, name, description) AS
+CREATE OR REPLACE VIEW wallets.error_codes (code, name, description) AS
 VALUES
     ('WL001', 'insufficient_balance', 'The wallet cannot cover the amount.'),
     ('WL002', 'wallet_not_found', 'No wallet has this id.'),
