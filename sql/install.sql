@@ -11,8 +11,12 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/tables/allocations.sql
 \ir wallets/tables/bucket_state.sql
 \ir wallets/tables/debt_state.sql
+\ir wallets/tables/transfers.sql
+\ir wallets/tables/holds.sql
+\ir wallets/tables/hold_allocations.sql
 \ir wallets/views/error_codes.sql
 \ir wallets/views/buckets.sql
+\ir wallets/views/balances.sql
 \ir wallets/functions/_fail.sql
 \ir wallets/functions/_validate_entry.sql
 \ir wallets/functions/_lock_key.sql
@@ -22,8 +26,16 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/functions/_replay.sql
 \ir wallets/functions/_draw_down.sql
 \ir wallets/functions/_repay_debt.sql
+\ir wallets/functions/_remove_from_bucket.sql
+\ir wallets/functions/_settle_hold.sql
+\ir wallets/functions/_post_credit.sql
+\ir wallets/functions/_post_debit.sql
+\ir wallets/functions/_lock_hold.sql
+\ir wallets/functions/_lock_transaction.sql
 \ir wallets/functions/_reject_ledger_change.sql
 \ir wallets/triggers/append_only.sql
+\ir wallets/triggers/transfers_append_only.sql
+\ir wallets/triggers/hold_allocations_append_only.sql
 \ir wallets/functions/open_wallet.sql
 \ir wallets/functions/find_wallet.sql
 \ir wallets/functions/owner_wallets.sql
@@ -33,4 +45,11 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/functions/expire_due.sql
 \ir wallets/functions/history.sql
 \ir wallets/functions/check.sql
+\ir wallets/functions/transfer.sql
+\ir wallets/functions/hold.sql
+\ir wallets/functions/capture.sql
+\ir wallets/functions/release.sql
+\ir wallets/functions/void_credit.sql
+\ir wallets/functions/set_expiry.sql
+\ir wallets/functions/reverse_debit.sql
 COMMIT;

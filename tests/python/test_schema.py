@@ -70,3 +70,18 @@ def test_revert_to_zero_leaves_no_wallets_objects(make_database: Callable[[str],
     assert leftovers == []
     # Deploying again after a full revert works.
     sqitch("deploy", "--verify", target)
+
+
+def test_reverting_the_newest_change_restores_the_schema_before_it(make_database: Callable[[str], str]) -> None:
+    """Each change's generated revert script brings back exactly the schema of the change before."""
+    changes = [line.split()[0] for line in (ROOT / "sqitch.plan").read_text().splitlines()
+               if line and not line.startswith(("%", "@", "#"))]
+    previous, newest = changes[-2], changes[-1]
+    url = make_database("pgwallets_rework")
+    target = sqitch_target(url)
+    sqitch("deploy", "--verify", "--to", previous, target)
+    before = schema_dump(url)
+    sqitch("deploy", "--verify", target)
+    assert schema_dump(url) != before, f"{newest} changes nothing"
+    sqitch("revert", "-y", "--to", previous, target)
+    assert schema_dump(url) == before

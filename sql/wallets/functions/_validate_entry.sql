@@ -12,8 +12,9 @@ BEGIN
         PERFORM wallets._fail('WL012', pg_catalog.format('wallet %s: category %L must match ^[a-z][a-z0-9_]{0,63}$', wallet_id, category),
                               pg_catalog.jsonb_build_object('wallet_id', wallet_id, 'argument', 'category', 'value', category));
     END IF;
-    IF category = 'expiration' THEN
-        PERFORM wallets._fail('WL012', pg_catalog.format('wallet %s: category ''expiration'' is reserved for the ledger', wallet_id),
+    -- The ledger's own entries keep categories no caller can forge.
+    IF category IN ('expiration', 'transfer_in', 'transfer_out', 'void', 'expiry_change', 'reversal') THEN
+        PERFORM wallets._fail('WL012', pg_catalog.format('wallet %s: category %L is reserved for the ledger', wallet_id, category),
                               pg_catalog.jsonb_build_object('wallet_id', wallet_id, 'argument', 'category', 'value', category));
     END IF;
     IF metadata IS NOT NULL AND pg_catalog.jsonb_typeof(metadata) <> 'object' THEN

@@ -31,6 +31,17 @@ buckets AS (
 ),
 debts AS (
     SELECT d.* FROM wallets.debt_state d WHERE d.wallet_id IN (SELECT id FROM scope)
+),
+active_reservations AS (  -- what active holds reserve, per bucket
+    SELECT r.wallet_id, r.source_transaction_id AS id, sum(r.amount) AS amount
+    FROM wallets.holds h JOIN wallets.hold_allocations r ON r.wallet_id = h.wallet_id AND r.hold_id = h.id
+    WHERE h.wallet_id IN (SELECT id FROM scope) AND h.status = 'active' GROUP BY 1, 2
+),
+holds AS (
+    SELECT h.*,
+           (SELECT coalesce(sum(r.amount), 0) FROM wallets.hold_allocations r WHERE r.wallet_id = h.wallet_id AND r.hold_id = h.id) AS reserved,
+           (SELECT coalesce(-sum(e.amount), 0) FROM entries e WHERE e.wallet_id = h.wallet_id AND e.hold_id = h.id) AS captured
+    FROM wallets.holds h WHERE h.wallet_id IN (SELECT id FROM scope)
 )
 SELECT e.wallet_id, format('transaction %s: balance_before %s, but the previous balance_after is %s', e.id, e.balance_before, e.previous_balance)
 FROM entries e WHERE e.balance_before <> e.previous_balance
@@ -44,10 +55,39 @@ SELECT coalesce(b.wallet_id, b.entry_wallet_id), CASE
         ELSE format('bucket %s does not belong to a credit', b.transaction_id) END
 FROM buckets b WHERE b.transaction_id IS NULL OR b.entry_id IS NULL
 UNION ALL
-SELECT b.wallet_id, format('bucket %s: remaining %s, but amount %s minus allocations %s is %s',
-                           b.transaction_id, b.remaining, b.amount, coalesce(d.amount, 0), b.amount - coalesce(d.amount, 0))
+SELECT b.wallet_id, format('bucket %s: remaining %s plus held %s, but amount %s minus allocations %s is %s',
+                           b.transaction_id, b.remaining, b.held, b.amount, coalesce(d.amount, 0), b.amount - coalesce(d.amount, 0))
 FROM buckets b LEFT JOIN drawn d ON d.wallet_id = b.wallet_id AND d.id = b.transaction_id
-WHERE b.remaining <> b.amount - coalesce(d.amount, 0)
+WHERE b.remaining + b.held <> b.amount - coalesce(d.amount, 0)
+UNION ALL
+SELECT b.wallet_id, format('bucket %s: held %s, but active holds reserve %s of it', b.transaction_id, b.held, coalesce(r.amount, 0))
+FROM buckets b LEFT JOIN active_reservations r ON r.wallet_id = b.wallet_id AND r.id = b.transaction_id
+WHERE b.transaction_id IS NOT NULL AND b.held <> coalesce(r.amount, 0)
+UNION ALL
+SELECT h.wallet_id, format('hold %s (%s): amount %s, but it reserved %s', h.id, h.status, h.amount, h.reserved)
+FROM holds h WHERE h.reserved <> h.amount
+UNION ALL
+SELECT h.wallet_id, format('hold %s (%s): captured_amount %s, but its captures debit %s', h.id, h.status, h.captured_amount, h.captured)
+FROM holds h WHERE h.captured <> h.captured_amount
+UNION ALL
+SELECT s.id, format('wallet %s: held %s, but its active holds reserve %s', s.id, s.held,
+                    (SELECT coalesce(sum(h.amount), 0) FROM holds h WHERE h.wallet_id = s.id AND h.status = 'active'))
+FROM scope s
+WHERE s.held <> (SELECT coalesce(sum(h.amount), 0) FROM holds h WHERE h.wallet_id = s.id AND h.status = 'active')
+UNION ALL
+SELECT t.from_wallet_id, format('transfer %s: its legs sum to %s and its outbound leg is %s, for an amount of %s',
+                                t.id, coalesce(sum(e.amount), 0), coalesce(sum(e.amount) FILTER (WHERE e.category = 'transfer_out'), 0), t.amount)
+FROM wallets.transfers t LEFT JOIN wallets.transactions e ON e.transfer_id = t.id
+WHERE t.from_wallet_id IN (SELECT id FROM scope)
+GROUP BY t.from_wallet_id, t.id, t.amount
+HAVING coalesce(sum(e.amount), 0) <> 0 OR coalesce(sum(e.amount) FILTER (WHERE e.category = 'transfer_out'), 0) <> -t.amount
+UNION ALL
+SELECT e.wallet_id, format('debit %s: reversals give back %s, more than the %s its buckets gave', e.id, r.amount, coalesce(c.amount, 0))
+FROM entries e
+JOIN (SELECT x.wallet_id, x.reversal_of, sum(x.amount) AS amount FROM entries x WHERE x.reversal_of IS NOT NULL GROUP BY 1, 2) r
+  ON r.wallet_id = e.wallet_id AND r.reversal_of = e.id
+LEFT JOIN covered c ON c.wallet_id = e.wallet_id AND c.id = e.id
+WHERE r.amount > coalesce(c.amount, 0)
 UNION ALL
 SELECT b.wallet_id, format('bucket %s: priority or expiry differs from its credit', b.transaction_id)
 FROM buckets b
@@ -79,26 +119,29 @@ SELECT a.wallet_id, format('transaction %s drew from bucket %s after it expired 
 FROM wallets.allocations a
 JOIN entries t ON t.wallet_id = a.wallet_id AND t.id = a.transaction_id
 JOIN entries s ON s.wallet_id = a.wallet_id AND s.id = a.source_transaction_id
-WHERE t.category <> 'expiration' AND t.created_at >= s.expires_at AND t.id > s.id
+WHERE t.category <> 'expiration' AND t.hold_id IS NULL AND t.created_at >= s.expires_at AND t.id > s.id
 UNION ALL
 SELECT s.id, format('wallet %s: debt %s, but outstanding debits sum to %s', s.id, s.debt, coalesce(sum(d.outstanding), 0))
 FROM scope s LEFT JOIN debts d ON d.wallet_id = s.id
 GROUP BY s.id, s.debt HAVING s.debt <> coalesce(sum(d.outstanding), 0)
 UNION ALL
 SELECT s.id, format('wallet %s: ledger_balance %s, but bucket remainders %s minus debt %s is %s',
-                    s.id, s.ledger_balance, coalesce(sum(b.remaining), 0), s.debt, coalesce(sum(b.remaining), 0) - s.debt)
+                    s.id, s.ledger_balance, coalesce(sum(b.remaining + b.held), 0), s.debt, coalesce(sum(b.remaining + b.held), 0) - s.debt)
 FROM scope s LEFT JOIN wallets.bucket_state b ON b.wallet_id = s.id
-GROUP BY s.id, s.ledger_balance, s.debt HAVING s.ledger_balance <> coalesce(sum(b.remaining), 0) - s.debt
+GROUP BY s.id, s.ledger_balance, s.debt HAVING s.ledger_balance <> coalesce(sum(b.remaining + b.held), 0) - s.debt
 UNION ALL
-SELECT s.id, format('wallet %s: expiry_floor %s is later than its earliest expiring bucket %s', s.id, s.expiry_floor, min(b.expires_at))
-FROM scope s JOIN wallets.bucket_state b ON b.wallet_id = s.id AND b.remaining > 0 AND b.expires_at IS NOT NULL
-GROUP BY s.id, s.expiry_floor HAVING s.expiry_floor IS NULL OR s.expiry_floor > min(b.expires_at)
+SELECT s.id, format('wallet %s: expiry_floor %s is later than its earliest expiring bucket or hold %s', s.id, s.expiry_floor, min(due.expires_at))
+FROM scope s
+JOIN (SELECT b.wallet_id, b.expires_at FROM wallets.bucket_state b WHERE b.remaining > 0 AND b.expires_at IS NOT NULL
+      UNION ALL
+      SELECT h.wallet_id, h.expires_at FROM holds h WHERE h.status = 'active') due ON due.wallet_id = s.id
+GROUP BY s.id, s.expiry_floor HAVING s.expiry_floor IS NULL OR s.expiry_floor > min(due.expires_at)
 UNION ALL
 SELECT s.id, format('wallet %s: balance %s is negative but the wallet does not allow it', s.id, s.ledger_balance)
 FROM scope s WHERE NOT s.allow_negative AND s.ledger_balance < 0
 $$;
 
 COMMENT ON FUNCTION wallets.check(bigint) IS
-'Audit: recompute every derived figure (balance chain, bucket remainders, debts, wallet caches) from the append-only ledger and return one row per disagreement, for one wallet or all. Empty when consistent.';
+'Audit: recompute every derived figure (balance chain, bucket remainders and reservations, holds, transfer legs, reversals, debts, wallet caches) from the append-only ledger and return one row per disagreement, for one wallet or all. Empty when consistent.';
 REVOKE ALL ON FUNCTION wallets.check(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wallets.check(bigint) TO wallets_app;

@@ -12,7 +12,6 @@ DECLARE
     entry_metadata jsonb := coalesce(credit.metadata, '{}');
     wallet wallets.wallets;
     entry wallets.transactions;
-    repaid bigint := 0;
 BEGIN
     PERFORM wallets._validate_entry(credit.wallet_id, credit.amount, credit.category, entry_metadata);
     IF credit.priority IS NULL OR credit.priority NOT BETWEEN 0 AND 100 THEN
@@ -36,30 +35,8 @@ BEGIN
         PERFORM wallets._fail('WL005', format('credit to wallet %s expires at %s, not after now (%s)', wallet.id, credit.expires_at, as_of),
                               jsonb_build_object('wallet_id', wallet.id, 'expires_at', credit.expires_at, 'now', as_of));
     END IF;
-    IF wallet.ledger_balance > 0 AND credit.amount > 9223372036854775807 - wallet.ledger_balance THEN
-        PERFORM wallets._fail('WL003', format('credit of %s would overflow the balance of wallet %s', credit.amount, wallet.id),
-                              jsonb_build_object('wallet_id', wallet.id, 'amount', credit.amount, 'balance', wallet.ledger_balance));
-    END IF;
-
-    INSERT INTO wallets.transactions (wallet_id, amount, category, expires_at, priority, balance_before, balance_after,
-                                      metadata, idempotency_key, created_at)
-    VALUES (wallet.id, credit.amount, credit.category, credit.expires_at, credit.priority, wallet.ledger_balance,
-            wallet.ledger_balance + credit.amount, entry_metadata, credit.idempotency_key, as_of)
-    RETURNING * INTO entry;
-
-    IF wallet.debt > 0 THEN
-        repaid := wallets._repay_debt(wallet.id, entry.id, least(wallet.debt, credit.amount));
-    END IF;
-
-    INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, expires_at, remaining)
-    VALUES (wallet.id, entry.id, credit.priority, credit.expires_at, credit.amount - repaid);
-
-    UPDATE wallets.wallets
-    SET ledger_balance = entry.balance_after,
-        debt = debt - repaid,
-        expiry_floor = CASE WHEN credit.amount > repaid THEN least(expiry_floor, credit.expires_at) ELSE expiry_floor END
-    WHERE id = wallet.id;
-    RETURN entry;
+    RETURN wallets._post_credit(wallet, credit.amount, credit.category, credit.expires_at, credit.priority,
+                                entry_metadata, as_of, credit.idempotency_key);
 END
 $$;
 

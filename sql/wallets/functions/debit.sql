@@ -11,7 +11,6 @@ DECLARE
     entry_metadata jsonb := coalesce(debit.metadata, '{}');
     wallet wallets.wallets;
     entry wallets.transactions;
-    uncovered bigint;
 BEGIN
     PERFORM wallets._validate_entry(debit.wallet_id, debit.amount, debit.category, entry_metadata);
 
@@ -26,30 +25,12 @@ BEGIN
 
     wallet := wallets._sweep_due(wallet, as_of);
 
-    IF NOT wallet.allow_negative AND wallet.ledger_balance < debit.amount THEN
-        PERFORM wallets._fail('WL001', format('wallet %s has %s, cannot debit %s', wallet.id, wallet.ledger_balance, debit.amount),
-                              jsonb_build_object('wallet_id', wallet.id, 'requested', debit.amount, 'available', wallet.ledger_balance));
+    -- Credits reserved by holds are not available; only an allow_negative wallet may go below.
+    IF NOT wallet.allow_negative AND wallet.ledger_balance - wallet.held < debit.amount THEN
+        PERFORM wallets._fail('WL001', format('wallet %s has %s available, cannot debit %s', wallet.id, wallet.ledger_balance - wallet.held, debit.amount),
+                              jsonb_build_object('wallet_id', wallet.id, 'requested', debit.amount, 'available', wallet.ledger_balance - wallet.held));
     END IF;
-    IF wallet.ledger_balance < 0 AND debit.amount > wallet.ledger_balance + 9223372036854775807 THEN
-        PERFORM wallets._fail('WL003', format('debit of %s would overflow the balance of wallet %s', debit.amount, wallet.id),
-                              jsonb_build_object('wallet_id', wallet.id, 'amount', debit.amount, 'balance', wallet.ledger_balance));
-    END IF;
-
-    INSERT INTO wallets.transactions (wallet_id, amount, category, balance_before, balance_after,
-                                      metadata, idempotency_key, created_at)
-    VALUES (wallet.id, -debit.amount, debit.category, wallet.ledger_balance, wallet.ledger_balance - debit.amount,
-            entry_metadata, debit.idempotency_key, as_of)
-    RETURNING * INTO entry;
-
-    uncovered := wallets._draw_down(wallet.id, entry.id, debit.amount);
-    IF uncovered > 0 THEN
-        INSERT INTO wallets.debt_state (wallet_id, transaction_id, outstanding) VALUES (wallet.id, entry.id, uncovered);
-    END IF;
-
-    UPDATE wallets.wallets
-    SET ledger_balance = entry.balance_after, debt = debt + uncovered
-    WHERE id = wallet.id;
-    RETURN entry;
+    RETURN wallets._post_debit(wallet, debit.amount, debit.category, entry_metadata, as_of, debit.idempotency_key);
 END
 $$;
 

@@ -6,9 +6,12 @@ CREATE TABLE wallets.bucket_state (
     -- Copies of the credit's own columns, so the draw-down order is one index.
     priority integer NOT NULL,
     expires_at timestamptz,
+    -- Free to spend; reserved credits are in held.
     remaining bigint NOT NULL CHECK (remaining >= 0),
     -- True once an expiration entry took the remainder.
     expired boolean NOT NULL DEFAULT false,
+    -- Reserved by active holds. Held credits do not expire until their hold ends.
+    held bigint NOT NULL DEFAULT 0 CHECK (held >= 0),
     PRIMARY KEY (wallet_id, transaction_id)
 );
 

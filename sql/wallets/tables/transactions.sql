@@ -11,6 +11,12 @@ CREATE TABLE wallets.transactions (
     metadata jsonb NOT NULL DEFAULT '{}',
     idempotency_key text,
     created_at timestamptz NOT NULL,
+    -- The transfer a transfer_out or transfer_in leg belongs to.
+    transfer_id bigint,
+    -- The hold a capture settles.
+    hold_id bigint,
+    -- On a reversal credit: the debit it gives back.
+    reversal_of bigint,
     -- wallet_id leads every key so the table can be distributed by it.
     PRIMARY KEY (wallet_id, id),
     CHECK (balance_after = balance_before + amount),
@@ -21,5 +27,13 @@ CREATE TABLE wallets.transactions (
 CREATE UNIQUE INDEX transactions_idempotency_key
     ON wallets.transactions (wallet_id, idempotency_key)
     WHERE idempotency_key IS NOT NULL;
+
+-- Lookups by transaction id alone (void_credit, set_expiry, reverse_debit). Not unique: a unique
+-- index would have to include wallet_id to be distributable; the identity keeps ids unique.
+CREATE INDEX transactions_id ON wallets.transactions (id);
+
+CREATE INDEX transactions_reversal_of
+    ON wallets.transactions (wallet_id, reversal_of)
+    WHERE reversal_of IS NOT NULL;
 
 COMMENT ON TABLE wallets.transactions IS 'Append-only ledger: one signed entry per movement, with the wallet balance before and after it.';

@@ -10,11 +10,13 @@ CREATE TABLE wallets.wallets (
     ledger_balance bigint NOT NULL DEFAULT 0,
     -- Unbacked part of debits on an allow_negative wallet, repaid first by the next credits.
     debt bigint NOT NULL DEFAULT 0 CHECK (debt >= 0),
-    -- Never later than the earliest expiry among buckets with a remainder; NULL when none expires.
-    -- Lets a write skip the expiry sweep with one comparison.
+    -- Never later than the earliest expiry among buckets with a free remainder and active holds;
+    -- NULL when none expires. Lets a write skip the expiry sweep with one comparison.
     expiry_floor timestamptz,
+    -- Credits reserved by active holds (part of ledger_balance, not available).
+    held bigint NOT NULL DEFAULT 0 CHECK (held >= 0),
     UNIQUE (owner, asset),
     CHECK (allow_negative OR ledger_balance >= 0)
 ) WITH (fillfactor = 80);  -- room for HOT updates of the caches
 
-COMMENT ON TABLE wallets.wallets IS 'One wallet per (owner, asset). ledger_balance, debt and expiry_floor are caches of the ledger.';
+COMMENT ON TABLE wallets.wallets IS 'One wallet per (owner, asset). ledger_balance, debt, expiry_floor and held are caches of the ledger.';

@@ -1,0 +1,42 @@
+-- Posts a debit on a locked, swept wallet whose caller has checked the balance: the entry and
+-- its allocations in draw-down order, the uncovered rest becoming debt. A capture (hold_id set)
+-- is allocated by _settle_hold against the hold's reserved buckets instead.
+CREATE OR REPLACE FUNCTION wallets._post_debit(wallet wallets.wallets, amount bigint, category text, metadata jsonb,
+                                               created_at timestamptz, idempotency_key text DEFAULT NULL,
+                                               transfer_id bigint DEFAULT NULL, hold_id bigint DEFAULT NULL)
+RETURNS wallets.transactions
+LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+DECLARE
+    entry wallets.transactions;
+    uncovered bigint := 0;
+BEGIN
+    IF wallet.ledger_balance < 0 AND _post_debit.amount > wallet.ledger_balance + 9223372036854775807 THEN
+        PERFORM wallets._fail('WL003', format('debit of %s would overflow the balance of wallet %s', _post_debit.amount, wallet.id),
+                              jsonb_build_object('wallet_id', wallet.id, 'amount', _post_debit.amount, 'balance', wallet.ledger_balance));
+    END IF;
+
+    INSERT INTO wallets.transactions (wallet_id, amount, category, balance_before, balance_after,
+                                      metadata, idempotency_key, created_at, transfer_id, hold_id)
+    VALUES (wallet.id, -_post_debit.amount, _post_debit.category, wallet.ledger_balance, wallet.ledger_balance - _post_debit.amount,
+            _post_debit.metadata, _post_debit.idempotency_key, _post_debit.created_at, _post_debit.transfer_id, _post_debit.hold_id)
+    RETURNING * INTO entry;
+
+    IF _post_debit.hold_id IS NULL THEN
+        uncovered := wallets._draw_down(wallet.id, entry.id, _post_debit.amount);
+        IF uncovered > 0 THEN
+            INSERT INTO wallets.debt_state (wallet_id, transaction_id, outstanding) VALUES (wallet.id, entry.id, uncovered);
+        END IF;
+    END IF;
+
+    UPDATE wallets.wallets
+    SET ledger_balance = entry.balance_after, debt = debt + uncovered
+    WHERE id = wallet.id;
+    RETURN entry;
+END
+$$;
+
+COMMENT ON FUNCTION wallets._post_debit(wallets.wallets, bigint, text, jsonb, timestamptz, text, bigint, bigint) IS
+'Internal: post a debit (entry, allocations in draw-down order, debt) on a locked, swept wallet.';
+REVOKE ALL ON FUNCTION wallets._post_debit(wallets.wallets, bigint, text, jsonb, timestamptz, text, bigint, bigint) FROM PUBLIC;

@@ -1,0 +1,49 @@
+-- Ends an active hold of a locked wallet: the first `captured` credits (in draw-down order of
+-- the reserved buckets) become allocations of capture_entry_id, the rest go back to their
+-- buckets' free remainder. Credits returned to a bucket past its expiry are left for the
+-- caller's sweep, which expires them at once.
+CREATE OR REPLACE FUNCTION wallets._settle_hold(hold wallets.holds, capture_entry_id bigint, captured bigint,
+                                                final_status text, as_of timestamptz)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+DECLARE
+    reserved record;
+    take bigint;
+    to_capture bigint := _settle_hold.captured;
+    earliest_return timestamptz;
+BEGIN
+    FOR reserved IN
+        SELECT r.source_transaction_id, r.amount, b.expires_at
+        FROM wallets.hold_allocations r
+        JOIN wallets.bucket_state b ON b.wallet_id = r.wallet_id AND b.transaction_id = r.source_transaction_id
+        WHERE r.wallet_id = hold.wallet_id AND r.hold_id = hold.id
+        ORDER BY b.priority, b.expires_at, b.transaction_id
+    LOOP
+        take := least(reserved.amount, to_capture);
+        IF take > 0 THEN
+            INSERT INTO wallets.allocations (wallet_id, transaction_id, source_transaction_id, amount)
+            VALUES (hold.wallet_id, capture_entry_id, reserved.source_transaction_id, take);
+        END IF;
+        UPDATE wallets.bucket_state
+        SET held = held - reserved.amount, remaining = remaining + (reserved.amount - take)
+        WHERE wallet_id = hold.wallet_id AND transaction_id = reserved.source_transaction_id;
+        IF reserved.amount > take THEN
+            earliest_return := least(earliest_return, reserved.expires_at);
+        END IF;
+        to_capture := to_capture - take;
+    END LOOP;
+
+    UPDATE wallets.holds
+    SET status = final_status, captured_amount = _settle_hold.captured, closed_at = as_of
+    WHERE wallet_id = hold.wallet_id AND id = hold.id;
+    UPDATE wallets.wallets
+    SET held = held - hold.amount, expiry_floor = least(expiry_floor, earliest_return)
+    WHERE id = hold.wallet_id;
+END
+$$;
+
+COMMENT ON FUNCTION wallets._settle_hold(wallets.holds, bigint, bigint, text, timestamptz) IS
+'Internal: end a hold, allocating the captured part to the capture entry and returning the rest to its buckets.';
+REVOKE ALL ON FUNCTION wallets._settle_hold(wallets.holds, bigint, bigint, text, timestamptz) FROM PUBLIC;

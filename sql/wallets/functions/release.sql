@@ -1,0 +1,27 @@
+CREATE OR REPLACE FUNCTION wallets.release(hold_id bigint)
+RETURNS wallets.holds
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    as_of timestamptz := wallets.now();
+    reserved wallets.holds := wallets._lock_hold(release.hold_id, as_of);
+    wallet wallets.wallets;
+BEGIN
+    SELECT * INTO wallet FROM wallets.wallets w WHERE w.id = reserved.wallet_id;
+    wallet := wallets._sweep_due(wallet, as_of);
+    PERFORM wallets._settle_hold(reserved, NULL, 0, 'released', as_of);
+    -- Credits returned to buckets already past expiry expire now.
+    SELECT * INTO wallet FROM wallets.wallets w WHERE w.id = reserved.wallet_id;
+    PERFORM wallets._sweep_due(wallet, as_of);
+    SELECT * INTO reserved FROM wallets.holds h WHERE h.wallet_id = reserved.wallet_id AND h.id = reserved.id;
+    RETURN reserved;
+END
+$$;
+
+COMMENT ON FUNCTION wallets.release(bigint) IS
+'Cancel an active hold: its credits return to their buckets (and expire at once if their bucket has). Returns the hold. Errors: WL011, WL012.';
+REVOKE ALL ON FUNCTION wallets.release(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wallets.release(bigint) TO wallets_app;

@@ -1,0 +1,115 @@
+CREATE OR REPLACE FUNCTION wallets.transfer(from_wallet_id bigint, to_wallet_id bigint, amount bigint,
+                                           category text DEFAULT 'transfer', expiration_policy text DEFAULT NULL,
+                                           expires_at timestamptz DEFAULT NULL, metadata jsonb DEFAULT '{}',
+                                           idempotency_key text DEFAULT NULL)
+RETURNS wallets.transfers
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    as_of timestamptz := wallets.now();
+    entry_metadata jsonb := coalesce(transfer.metadata, '{}');
+    policy text := coalesce(transfer.expiration_policy, CASE WHEN transfer.expires_at IS NULL THEN 'preserve' ELSE 'fixed' END);
+    sender wallets.wallets;
+    receiver wallets.wallets;
+    moved wallets.transfers;
+    outbound wallets.transactions;
+    leg record;
+BEGIN
+    PERFORM wallets._validate_entry(transfer.from_wallet_id, transfer.amount, transfer.category, entry_metadata);
+    IF policy NOT IN ('preserve', 'none', 'fixed') THEN
+        PERFORM wallets._fail('WL012', format('transfer from wallet %s: expiration_policy %L is not one of preserve, none, fixed',
+                                              transfer.from_wallet_id, policy),
+                              jsonb_build_object('wallet_id', transfer.from_wallet_id, 'argument', 'expiration_policy', 'value', policy));
+    END IF;
+    IF policy <> 'fixed' AND transfer.expires_at IS NOT NULL THEN
+        PERFORM wallets._fail('WL005', format('transfer from wallet %s: policy %s takes no expires_at', transfer.from_wallet_id, policy),
+                              jsonb_build_object('wallet_id', transfer.from_wallet_id, 'expiration_policy', policy, 'expires_at', transfer.expires_at));
+    END IF;
+    IF policy = 'fixed' AND transfer.expires_at IS NULL THEN
+        PERFORM wallets._fail('WL005', format('transfer from wallet %s: policy fixed needs expires_at', transfer.from_wallet_id),
+                              jsonb_build_object('wallet_id', transfer.from_wallet_id, 'expiration_policy', policy));
+    END IF;
+    IF transfer.from_wallet_id = transfer.to_wallet_id THEN
+        PERFORM wallets._fail('WL004', format('wallet %s cannot transfer to itself', transfer.from_wallet_id),
+                              jsonb_build_object('from_wallet_id', transfer.from_wallet_id, 'to_wallet_id', transfer.to_wallet_id));
+    END IF;
+
+    -- Both wallets, in ascending id order: opposite transfers between one pair never deadlock.
+    IF transfer.from_wallet_id < transfer.to_wallet_id THEN
+        sender := wallets._lock_wallet(transfer.from_wallet_id);
+        receiver := wallets._lock_wallet(transfer.to_wallet_id);
+    ELSE
+        receiver := wallets._lock_wallet(transfer.to_wallet_id);
+        sender := wallets._lock_wallet(transfer.from_wallet_id);
+    END IF;
+    IF sender.asset <> receiver.asset THEN
+        PERFORM wallets._fail('WL004', format('wallet %s holds %s and wallet %s holds %s: a transfer needs one asset',
+                                              sender.id, sender.asset, receiver.id, receiver.asset),
+                              jsonb_build_object('from_wallet_id', sender.id, 'to_wallet_id', receiver.id,
+                                                 'from_asset', sender.asset, 'to_asset', receiver.asset));
+    END IF;
+
+    -- The key belongs to the sending wallet and is kept on the outbound leg.
+    IF transfer.idempotency_key IS NOT NULL THEN
+        SELECT t.* INTO moved FROM wallets.transactions o
+        JOIN wallets.transfers t ON t.from_wallet_id = o.wallet_id AND t.id = o.transfer_id
+        WHERE o.wallet_id = sender.id AND o.idempotency_key = transfer.idempotency_key;
+        IF FOUND AND (moved.to_wallet_id, moved.amount, moved.category, moved.expiration_policy, moved.expires_at, moved.metadata)
+                     IS NOT DISTINCT FROM (receiver.id, transfer.amount, transfer.category, policy, transfer.expires_at, entry_metadata) THEN
+            RETURN moved;
+        END IF;
+        IF FOUND OR EXISTS (SELECT FROM wallets.transactions o WHERE o.wallet_id = sender.id AND o.idempotency_key = transfer.idempotency_key) THEN
+            PERFORM wallets._fail('WL006',
+                format('idempotency key %L on wallet %s was used with other arguments', transfer.idempotency_key, sender.id),
+                jsonb_build_object('wallet_id', sender.id, 'idempotency_key', transfer.idempotency_key, 'transfer_id', moved.id));
+        END IF;
+    END IF;
+
+    sender := wallets._sweep_due(sender, as_of);
+    receiver := wallets._sweep_due(receiver, as_of);
+    IF policy = 'fixed' AND transfer.expires_at <= as_of THEN
+        PERFORM wallets._fail('WL005', format('transfer from wallet %s expires at %s, not after now (%s)', sender.id, transfer.expires_at, as_of),
+                              jsonb_build_object('wallet_id', sender.id, 'expires_at', transfer.expires_at, 'now', as_of));
+    END IF;
+    -- Never into debt, not even from an allow_negative wallet.
+    IF sender.ledger_balance - sender.held < transfer.amount THEN
+        PERFORM wallets._fail('WL001', format('wallet %s has %s available, cannot transfer %s to wallet %s',
+                                              sender.id, sender.ledger_balance - sender.held, transfer.amount, receiver.id),
+                              jsonb_build_object('wallet_id', sender.id, 'to_wallet_id', receiver.id, 'requested', transfer.amount,
+                                                 'available', sender.ledger_balance - sender.held));
+    END IF;
+
+    INSERT INTO wallets.transfers (from_wallet_id, to_wallet_id, asset, amount, category, expiration_policy, expires_at, metadata, created_at)
+    VALUES (sender.id, receiver.id, sender.asset, transfer.amount, transfer.category, policy, transfer.expires_at, entry_metadata, as_of)
+    RETURNING * INTO moved;
+
+    outbound := wallets._post_debit(sender, transfer.amount, 'transfer_out', entry_metadata, as_of, transfer.idempotency_key, moved.id);
+
+    -- Inbound legs: under preserve, one per distinct expiry of the buckets drawn, in draw-down order.
+    FOR leg IN
+        SELECT drawn.expires_at, sum(drawn.amount)::bigint AS amount
+        FROM (SELECT b.expires_at, a.amount, row_number() OVER (ORDER BY b.priority, b.expires_at, b.transaction_id) AS draw_order
+              FROM wallets.allocations a
+              JOIN wallets.bucket_state b ON b.wallet_id = a.wallet_id AND b.transaction_id = a.source_transaction_id
+              WHERE a.wallet_id = sender.id AND a.transaction_id = outbound.id) drawn
+        WHERE policy = 'preserve'
+        GROUP BY drawn.expires_at
+        ORDER BY min(drawn.draw_order)
+    LOOP
+        PERFORM wallets._post_credit(receiver, leg.amount, 'transfer_in', leg.expires_at, 50, entry_metadata, as_of, NULL, moved.id);
+        SELECT * INTO receiver FROM wallets.wallets w WHERE w.id = receiver.id;
+    END LOOP;
+    IF policy <> 'preserve' THEN
+        PERFORM wallets._post_credit(receiver, transfer.amount, 'transfer_in', transfer.expires_at, 50, entry_metadata, as_of, NULL, moved.id);
+    END IF;
+    RETURN moved;
+END
+$$;
+
+COMMENT ON FUNCTION wallets.transfer(bigint, bigint, bigint, text, text, timestamptz, jsonb, text) IS
+'Move credits between two wallets of one asset: a transfer_out leg drawn in draw-down order and transfer_in legs on the receiver, all carrying the transfer id. expiration_policy: preserve (default without expires_at; one inbound leg per distinct expiry drawn), none (never expires), fixed (default with expires_at). Never overdraws. Errors: WL001, WL002, WL003, WL004, WL005, WL006, WL012.';
+REVOKE ALL ON FUNCTION wallets.transfer(bigint, bigint, bigint, text, text, timestamptz, jsonb, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wallets.transfer(bigint, bigint, bigint, text, text, timestamptz, jsonb, text) TO wallets_app;

@@ -1,0 +1,31 @@
+-- Reservations: credits set aside from specific buckets, later captured (in part or whole) or
+-- released. Mutable status, unlike the ledger: a hold posts nothing until it is captured.
+CREATE TABLE wallets.holds (
+    id bigint GENERATED ALWAYS AS IDENTITY,
+    wallet_id bigint NOT NULL REFERENCES wallets.wallets (id),
+    amount bigint NOT NULL CHECK (amount > 0),
+    captured_amount bigint NOT NULL DEFAULT 0,
+    status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'captured', 'released', 'expired')),
+    expires_at timestamptz NOT NULL,
+    metadata jsonb NOT NULL DEFAULT '{}',
+    idempotency_key text,
+    created_at timestamptz NOT NULL,
+    closed_at timestamptz,
+    PRIMARY KEY (wallet_id, id),
+    CONSTRAINT holds_captured_amount CHECK (captured_amount BETWEEN 0 AND amount AND (status = 'captured' OR captured_amount = 0)),
+    CONSTRAINT holds_closed_at CHECK ((status = 'active') = (closed_at IS NULL))
+);
+
+CREATE UNIQUE INDEX holds_idempotency_key
+    ON wallets.holds (wallet_id, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+
+-- capture(hold_id) and release(hold_id) find a hold by id alone.
+CREATE INDEX holds_id ON wallets.holds (id);
+
+-- Active holds by expiry, per wallet (sweeps) and in all (expire_due).
+CREATE INDEX holds_active_expiry
+    ON wallets.holds (wallet_id, expires_at)
+    WHERE status = 'active';
+
+COMMENT ON TABLE wallets.holds IS 'Reservations of credits: active, then captured, released or expired.';
