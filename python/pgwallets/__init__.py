@@ -17,12 +17,15 @@ from pgwallets.errors import (
     WalletsError,
     translate_errors,
 )
-from pgwallets.ledger import AsyncLedger, Ledger
-from pgwallets.models import Transaction, Wallet
+from pgwallets.ledger import AsyncLedger, AsyncReservedHold, Ledger, ReservedHold
+from pgwallets.models import Balances, Hold, Transaction, Transfer, Wallet
 
 __all__ = [
     "ERRORS",
     "AsyncLedger",
+    "AsyncReservedHold",
+    "Balances",
+    "Hold",
     "HoldNotActive",
     "IdempotencyConflict",
     "InsufficientBalance",
@@ -33,7 +36,9 @@ __all__ = [
     "Ledger",
     "LedgerImmutable",
     "OperationRejected",
+    "ReservedHold",
     "Transaction",
+    "Transfer",
     "UnknownOperation",
     "UnknownProduct",
     "Wallet",

@@ -19,8 +19,8 @@ from psycopg import sql
 from pgwallets import cluster, demo as demo_story
 from pgwallets.errors import WalletNotFound, WalletsError
 from pgwallets.ledger import Ledger
-from pgwallets.models import Transaction, Wallet
-from pgwallets.tables import format_table
+from pgwallets.models import Balances, Hold, Transaction, Transfer, Wallet
+from pgwallets.tables import cell, format_table
 
 DEMO_DATABASE = "pgwallets_demo"
 
@@ -197,6 +197,15 @@ def parse_timestamp(value: str) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
+def parse_expiry(expires_at: str | None, expires_in: str | None) -> datetime | None:
+    """--expires-at / --expires-in (not both) as a timestamp, or None."""
+    if expires_at and expires_in:
+        raise click.UsageError("give --expires-at or --expires-in, not both")
+    if expires_in:
+        return datetime.now(timezone.utc) + parse_duration(expires_in)
+    return parse_timestamp(expires_at) if expires_at else None
+
+
 def require_wallet(ledger: Ledger, conn: psycopg.Connection[Any], owner: str, asset: str) -> Wallet:
     wallet = ledger.find_wallet(owner, asset, conn=conn)
     if wallet is None:
@@ -213,6 +222,38 @@ def transaction_rows(entries: list[Transaction]) -> list[tuple[Any, ...]]:
              t.idempotency_key, t.metadata) for t in entries]
 
 
+HOLD_COLUMNS = ["id", "wallet_id", "amount", "captured_amount", "status", "expires_at", "created_at", "closed_at",
+                "idempotency_key", "metadata"]
+
+
+def hold_rows(holds: list[Hold]) -> list[tuple[Any, ...]]:
+    return [(h.id, h.wallet_id, h.amount, h.captured_amount, h.status, h.expires_at, h.created_at, h.closed_at,
+             h.idempotency_key, h.metadata) for h in holds]
+
+
+def balances_line(figures: Balances) -> str:
+    return f"posted: {figures.posted}, held: {figures.held}, available: {figures.available}"
+
+
+def transfer_legs(ledger: Ledger, conn: psycopg.Connection[Any], wallet_id: int, moved: Transfer) -> list[Transaction]:
+    """The entries of `moved` on one of its wallets, oldest first. They are contiguous in the
+    wallet's history (a transfer locks both wallets) and usually the newest entries; the scan stops
+    after them, or at entries older than the transfer (a replayed transfer with no leg here)."""
+    found: list[Transaction] = []
+    before: int | None = None
+    page_size = 100
+    while True:
+        page = ledger.history(wallet_id, before_id=before, limit=page_size, conn=conn)
+        for entry in page:
+            if entry.transfer_id == moved.id:
+                found.append(entry)
+            elif found or entry.created_at < moved.created_at:
+                return found[::-1]
+        if len(page) < page_size:
+            return found[::-1]
+        before = page[-1].id
+
+
 @main.group()
 def wallet() -> None:
     """Look at wallets."""
@@ -222,16 +263,20 @@ def wallet() -> None:
 @click.argument("owner")
 @database_option
 def wallet_show(owner: str, dbname: str) -> None:
-    """Every wallet of OWNER with its spendable balance."""
+    """Every wallet of OWNER: posted (live credits minus debits), held (reserved by active holds)
+    and available (spendable: posted minus held)."""
     with ledger_session(dbname) as (ledger, conn):
         wallets = ledger.wallets_of(owner, conn=conn)
         if not wallets:
             click.echo(f"{owner} has no wallets")
             return
-        rows = [(w.id, w.asset, ledger.balance(w.id, conn=conn), w.debt, w.allow_negative, w.metadata, w.created_at)
-                for w in wallets]
-    click.echo(format_table(["id", "asset", "balance", "debt", "allow_negative", "metadata", "created_at"], rows,
-                            title=f"wallets of {owner}"))
+        rows = []
+        for w in wallets:
+            figures = ledger.balances(w.id, conn=conn)
+            rows.append((w.id, w.asset, figures.posted, figures.held, figures.available, w.debt, w.allow_negative,
+                         w.metadata, w.created_at))
+    click.echo(format_table(["id", "asset", "posted", "held", "available", "debt", "allow_negative", "metadata",
+                             "created_at"], rows, title=f"wallets of {owner}"))
 
 
 @main.command()
@@ -249,11 +294,7 @@ def wallet_show(owner: str, dbname: str) -> None:
 def credit(owner: str, amount: int, asset: str, category: str, expires_at: str | None, expires_in: str | None,
            priority: int, idempotency_key: str | None, metadata: str | None, dbname: str) -> None:
     """Add AMOUNT credits to OWNER's wallet, opening it if needed."""
-    if expires_at and expires_in:
-        raise click.UsageError("give --expires-at or --expires-in, not both")
-    expiry = parse_timestamp(expires_at) if expires_at else None
-    if expires_in:
-        expiry = datetime.now(timezone.utc) + parse_duration(expires_in)
+    expiry = parse_expiry(expires_at, expires_in)
     extra = parse_metadata(metadata)
     with ledger_session(dbname) as (ledger, conn):
         target = ledger.open_wallet(owner, asset, conn=conn)
@@ -283,6 +324,101 @@ def debit(owner: str, amount: int, asset: str, category: str, idempotency_key: s
     click.echo(format_table(TRANSACTION_COLUMNS, transaction_rows([entry]),
                             title=f"debited {owner} / {target.asset} (wallet {target.id})"))
     click.echo(f"balance: {entry.balance_after}")
+
+
+@main.command()
+@click.argument("from_owner")
+@click.argument("to_owner")
+@click.argument("amount", type=int)
+@asset_option
+@click.option("--policy", "expiration_policy", type=click.Choice(["preserve", "none", "fixed"]),
+              help="Expiry of the credits received: preserve (keep the expiries of the credits drawn; the default "
+                   "without an expiry), none (never expire) or fixed (the expiry given; the default with one).")
+@click.option("--expires-at", help="Expiry of the credits received (policy fixed), ISO 8601 (UTC unless a zone is "
+                                   "given).")
+@click.option("--expires-in", help="Expiry of the credits received (policy fixed) from now: 30d, 12h, 1d12h.")
+@click.option("--category", default="transfer", show_default=True, help="Category of the transfer.")
+@click.option("--idempotency-key", help="Sending again with this key (on the sender) replays the first transfer.")
+@click.option("--metadata", help="JSON object stored with the transfer and its legs.")
+@database_option
+def transfer(from_owner: str, to_owner: str, amount: int, asset: str, expiration_policy: str | None,
+             expires_at: str | None, expires_in: str | None, category: str, idempotency_key: str | None,
+             metadata: str | None, dbname: str) -> None:
+    """Move AMOUNT credits from FROM_OWNER's wallet to TO_OWNER's (opened if needed)."""
+    expiry = parse_expiry(expires_at, expires_in)
+    extra = parse_metadata(metadata)
+    with ledger_session(dbname) as (ledger, conn):
+        sender = require_wallet(ledger, conn, from_owner, asset)
+        receiver = ledger.open_wallet(to_owner, asset, conn=conn)
+        moved = ledger.transfer(sender.id, receiver.id, amount, category=category,
+                                expiration_policy=expiration_policy, expires_at=expiry, metadata=extra,
+                                idempotency_key=idempotency_key, conn=conn)
+        rows = [(owner, t.id, t.category, t.amount, t.balance_before, t.balance_after, t.expires_at)
+                for owner, wallet_id in ((from_owner, sender.id), (to_owner, receiver.id))
+                for t in transfer_legs(ledger, conn, wallet_id, moved)]
+        sent, received = ledger.balances(sender.id, conn=conn), ledger.balances(receiver.id, conn=conn)
+    click.echo(format_table(
+        ["owner", "id", "category", "amount", "balance_before", "balance_after", "expires_at"], rows,
+        title=f"transfer {moved.id}: {moved.amount} {moved.asset} from {from_owner} (wallet {sender.id}) to "
+              f"{to_owner} (wallet {receiver.id}), policy {moved.expiration_policy}"
+              + (f" until {cell(moved.expires_at)}" if moved.expires_at else "")))
+    click.echo(f"available: {from_owner} {sent.available}, {to_owner} {received.available}")
+
+
+@main.command()
+@click.argument("owner")
+@click.argument("amount", type=int)
+@asset_option
+@click.option("--expires-in", help="Capture or release before: 30m, 2h, 1d (default: 15 minutes).")
+@click.option("--expires-at", help="Capture or release before this time, ISO 8601 (UTC unless a zone is given).")
+@click.option("--idempotency-key", help="Holding again with this key returns the first hold.")
+@click.option("--metadata", help="JSON object stored with the hold.")
+@database_option
+def hold(owner: str, amount: int, asset: str, expires_in: str | None, expires_at: str | None,
+         idempotency_key: str | None, metadata: str | None, dbname: str) -> None:
+    """Reserve AMOUNT credits of OWNER's wallet for work that finishes later (capture or release it)."""
+    expiry = parse_expiry(expires_at, expires_in)
+    extra = parse_metadata(metadata)
+    with ledger_session(dbname) as (ledger, conn):
+        target = require_wallet(ledger, conn, owner, asset)
+        reserved = ledger.hold(target.id, amount, expires_at=expiry, metadata=extra, idempotency_key=idempotency_key,
+                               conn=conn)
+        figures = ledger.balances(target.id, conn=conn)
+    click.echo(format_table(HOLD_COLUMNS, hold_rows([reserved.hold]),
+                            title=f"hold {reserved.id} on {owner} / {target.asset} (wallet {target.id})"))
+    click.echo(balances_line(figures))
+
+
+@main.command()
+@click.argument("hold_id", type=int)
+@click.argument("amount", type=int, required=False)
+@click.option("--category", default="debit", show_default=True, help="Category of the debit.")
+@click.option("--metadata", help="JSON object stored with the debit.")
+@database_option
+def capture(hold_id: int, amount: int | None, category: str, metadata: str | None, dbname: str) -> None:
+    """Debit AMOUNT (default: all) of hold HOLD_ID; the rest goes back to the wallet."""
+    extra = parse_metadata(metadata)
+    with ledger_session(dbname) as (ledger, conn):
+        entry = ledger.capture(hold_id, amount, category=category, metadata=extra, conn=conn)
+        figures = ledger.balances(entry.wallet_id, conn=conn)
+    click.echo(format_table(TRANSACTION_COLUMNS, transaction_rows([entry]),
+                            title=f"captured {-entry.amount} of hold {hold_id} on {figures.owner} / {figures.asset} "
+                                  f"(wallet {entry.wallet_id})"))
+    click.echo(balances_line(figures))
+
+
+@main.command()
+@click.argument("hold_id", type=int)
+@database_option
+def release(hold_id: int, dbname: str) -> None:
+    """Cancel hold HOLD_ID: its credits go back to the wallet."""
+    with ledger_session(dbname) as (ledger, conn):
+        released = ledger.release(hold_id, conn=conn)
+        figures = ledger.balances(released.wallet_id, conn=conn)
+    click.echo(format_table(HOLD_COLUMNS, hold_rows([released]),
+                            title=f"released hold {hold_id} on {figures.owner} / {figures.asset} "
+                                  f"(wallet {released.wallet_id})"))
+    click.echo(balances_line(figures))
 
 
 @main.command()

@@ -2,7 +2,9 @@
 
 Two users get credits (some expiring, one with a priority), spend them (the allocations show the
 draw-down order), then one session pins the ledger clock 31 days ahead: the expired bonuses stop
-counting at once, a sweep posts their expirations, and wallets.check() finds nothing wrong.
+counting at once, a sweep posts their expirations. Back in real time, alice transfers credits to
+bob keeping their expiries, two jobs run under `ledger.reserve()` (one is charged what it used, one
+fails and is charged nothing), and wallets.check() finds nothing wrong.
 """
 
 from __future__ import annotations
@@ -27,6 +29,27 @@ FROM wallets.allocations a
 JOIN wallets.transactions s ON s.wallet_id = a.wallet_id AND s.id = a.source_transaction_id
 WHERE a.wallet_id = %s AND a.transaction_id = %s
 ORDER BY s.priority, s.expires_at, s.id
+"""
+
+TRANSFER_LEGS = """
+SELECT w.owner, t.id, t.category, t.amount, t.expires_at, t.balance_after
+FROM wallets.transactions t JOIN wallets.wallets w ON w.id = t.wallet_id
+WHERE t.wallet_id = ANY(%s) AND t.transfer_id = %s
+ORDER BY t.id
+"""
+
+BALANCES = """
+SELECT b.owner, b.posted, b.held, b.available
+FROM wallets.balances b
+WHERE b.wallet_id = ANY(%s)
+ORDER BY b.owner
+"""
+
+HOLDS = """
+SELECT h.id, w.owner, h.amount, h.captured_amount, h.status, h.metadata
+FROM wallets.holds h JOIN wallets.wallets w ON w.id = h.wallet_id
+WHERE h.wallet_id = ANY(%s)
+ORDER BY h.id
 """
 
 BUCKETS = """
@@ -104,7 +127,38 @@ def run(url: str, echo: Callable[[str], None] = print) -> None:
             story.table(["owner", "bucket", "category", "priority", "expires_at", "credited", "remaining", "status"],
                         later.execute(BUCKETS, ([alice.id, bob.id],)).fetchall(), title="wallets.buckets")
 
-        story.section("8. Audit: wallets.check() recomputes everything from the ledger")
+        story.section("8. Back in real time, alice transfers 80 credits to bob, expiries preserved")
+        gift = ledger.credit(alice.id, 30, category="gift", expires_at=today + timedelta(days=10))
+        story.say(f"alice first receives a gift of 30 expiring {gift.expires_at:%Y-%m-%d}.")
+        moved = ledger.transfer(alice.id, bob.id, 80, expiration_policy="preserve", metadata={"note": "thanks"})
+        story.say(f"transfer {moved.id}: {moved.amount} from alice to bob, policy {moved.expiration_policy}. "
+                  "The credits drawn from alice keep their expiries on bob's side: one inbound leg per expiry.")
+        story.table(["owner", "id", "category", "amount", "expires_at", "balance_after"],
+                    report.execute(TRANSFER_LEGS, ([alice.id, bob.id], moved.id)).fetchall(),
+                    title=f"legs of transfer {moved.id}")
+
+        story.section("9. Holds: reserve credits while a job runs, charge what it used")
+        with ledger.reserve(bob.id, 60, category="video_render", metadata={"job": "render-1"}) as job:
+            story.say(f"render-1 starts: hold {job.id} reserves {job.amount} of bob's credits "
+                      "(committed at once: no lock is held while the job runs)")
+            story.table(["owner", "posted", "held", "available"], report.execute(BALANCES, ([bob.id],)).fetchall(),
+                        title="wallets.balances while render-1 runs")
+            job.settle(45)  # the job reports what it used
+        assert job.captured is not None
+        story.say(f"render-1 used 45: leaving the block captured {-job.captured.amount} "
+                  f"(transaction {job.captured.id}); the other {job.amount - 45} went back to bob.")
+        try:
+            with ledger.reserve(alice.id, 100, category="video_render", metadata={"job": "render-2"}) as failing:
+                story.say(f"render-2 starts: hold {failing.id} reserves {failing.amount} of alice's credits")
+                raise RuntimeError("GPU worker crashed")
+        except RuntimeError as error:
+            story.say(f"render-2 failed ({error}): the hold was {failing.status}, nothing was charged.")
+        story.table(["id", "owner", "amount", "captured", "status", "metadata"],
+                    report.execute(HOLDS, ([alice.id, bob.id],)).fetchall(), title="wallets.holds")
+        story.table(["owner", "posted", "held", "available"],
+                    report.execute(BALANCES, ([alice.id, bob.id],)).fetchall(), title="wallets.balances")
+
+        story.section("10. Audit: wallets.check() recomputes everything from the ledger")
         problems = ledger.check()
         story.table(["wallet_id", "problem"], problems)
         story.say("No problems: every balance, bucket and allocation agrees with the append-only ledger."

@@ -20,7 +20,7 @@ from psycopg.rows import RowFactory, RowMaker
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
-__all__ = ["Transaction", "Wallet", "record_row"]
+__all__ = ["Balances", "Hold", "Transaction", "Transfer", "Wallet", "record_row"]
 
 R = TypeVar("R", bound="DataclassInstance")
 
@@ -42,6 +42,8 @@ class Wallet:
     ledger_balance: int
     debt: int
     expiry_floor: datetime | None
+    # Credits reserved by active holds (part of ledger_balance); 0 from a schema without holds.
+    held: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,60 @@ class Transaction:
     metadata: dict[str, Any]
     idempotency_key: str | None
     created_at: datetime
+    # The transfer a transfer_out / transfer_in leg belongs to.
+    transfer_id: int | None = None
+    # The hold a capture settles.
+    hold_id: int | None = None
+    # On a reversal credit: the debit it gives back.
+    reversal_of: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """A row of wallets.transfers: credits moved from one wallet to another of the same asset.
+    Its legs are the transactions carrying its id (one transfer_out on the sender, one or more
+    transfer_in on the receiver)."""
+
+    id: int
+    from_wallet_id: int
+    to_wallet_id: int
+    asset: str
+    amount: int
+    category: str
+    expiration_policy: str
+    expires_at: datetime | None
+    metadata: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """A row of wallets.holds: credits reserved on a wallet, then captured (captured_amount of
+    them debited), released, or expired. status: active, captured, released or expired."""
+
+    id: int
+    wallet_id: int
+    amount: int
+    captured_amount: int
+    status: str
+    expires_at: datetime
+    metadata: dict[str, Any]
+    idempotency_key: str | None
+    created_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Balances:
+    """A row of the view wallets.balances at wallets.now(): posted (live credits minus debits),
+    held (reserved by active holds) and available (posted minus held, = Ledger.balance())."""
+
+    wallet_id: int
+    owner: str
+    asset: str
+    posted: int
+    held: int
+    available: int
 
 
 def record_row(cls: type[R]) -> RowFactory[R]:

@@ -61,7 +61,7 @@ def test_insufficient_balance(ledger: Ledger, wallet_id: int) -> None:
         ledger.debit(wallet_id, 11)
     error = caught.value
     assert (error.code, error.name) == ("WL001", "insufficient_balance")
-    assert error.message == f"wallet {wallet_id} has 10, cannot debit 11"
+    assert error.message == f"wallet {wallet_id} has 10 available, cannot debit 11"
     assert error.detail == {"code": "WL001", "error": "insufficient_balance", "wallet_id": wallet_id,
                             "requested": 11, "available": 10}
     assert str(error) == error.message

@@ -179,7 +179,7 @@ def test_rows_with_columns_a_model_lacks_still_build(db_url: str, owner: str, le
     wallet = ledger.open_wallet(owner)
     posted = ledger.credit(wallet.id, 5)
     with psycopg.connect(db_url) as conn, conn.cursor(row_factory=record_row(Transaction)) as cursor:
-        cursor.execute("SELECT *, 42 AS transfer_id FROM wallets.history(wallet_id => %s)", (wallet.id,))
+        cursor.execute("SELECT *, 42 AS added_later FROM wallets.history(wallet_id => %s)", (wallet.id,))
         assert cursor.fetchall() == [posted]
 
 

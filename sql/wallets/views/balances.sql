@@ -6,9 +6,9 @@ SELECT
     w.id AS wallet_id,
     w.owner,
     w.asset,
-    w.ledger_balance - lapsed.free_remaining - (lapsed.hold_amount - lapsed.hold_returning) AS posted,
-    w.held - lapsed.hold_amount AS held,
-    w.ledger_balance - w.held - lapsed.free_remaining + lapsed.hold_returning AS available
+    (w.ledger_balance - lapsed.free_remaining - (lapsed.hold_amount - lapsed.hold_returning))::bigint AS posted,
+    (w.held - lapsed.hold_amount)::bigint AS held,
+    (w.ledger_balance - w.held - lapsed.free_remaining + lapsed.hold_returning)::bigint AS available
 FROM wallets.wallets w
 CROSS JOIN LATERAL (
     SELECT
