@@ -281,10 +281,8 @@ class calls:  # noqa: N801 - a namespace of Call builders, read as `calls.debit(
 
     @staticmethod
     def balances(wallet_id: int) -> Call[Balances]:
-        # The view's figures are numeric (sums of bigint); they always fit a bigint.
         return Call(
-            "SELECT b.wallet_id, b.owner, b.asset, b.posted::bigint AS posted, b.held::bigint AS held,"
-            " b.available::bigint AS available FROM wallets.balances AS b WHERE b.wallet_id = %(wallet_id)s::bigint",
+            "SELECT * FROM wallets.balances AS b WHERE b.wallet_id = %(wallet_id)s::bigint",
             {"wallet_id": wallet_id},
             _BALANCES,
             _balances_of(wallet_id),
