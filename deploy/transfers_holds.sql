@@ -161,29 +161,30 @@ GRANT SELECT ON wallets.buckets TO wallets_reader;
 -- sql/wallets/views/balances.sql
 -- Live figures of every wallet at wallets.now(). Buckets past expiry stop counting and holds
 -- past expiry stop holding at that instant, before any sweep posts or settles them; the
--- subqueries run only for a wallet whose expiry_floor has passed, so a read costs one row.
+-- subqueries run only for a wallet whose expiry_floor has passed, so a read costs one row. Sums are
+-- cast back to bigint: the figures are bigint like every amount (sum(bigint) alone is numeric).
 CREATE OR REPLACE VIEW wallets.balances AS
 SELECT
     w.id AS wallet_id,
     w.owner,
     w.asset,
-    (w.ledger_balance - lapsed.free_remaining - (lapsed.hold_amount - lapsed.hold_returning))::bigint AS posted,
-    (w.held - lapsed.hold_amount)::bigint AS held,
-    (w.ledger_balance - w.held - lapsed.free_remaining + lapsed.hold_returning)::bigint AS available
+    w.ledger_balance - lapsed.free_remaining - (lapsed.hold_amount - lapsed.hold_returning) AS posted,
+    w.held - lapsed.hold_amount AS held,
+    w.ledger_balance - w.held - lapsed.free_remaining + lapsed.hold_returning AS available
 FROM wallets.wallets w
 CROSS JOIN LATERAL (
     SELECT
         CASE WHEN w.expiry_floor <= wallets.now() THEN
-            coalesce((SELECT sum(b.remaining) FROM wallets.bucket_state b
+            coalesce((SELECT sum(b.remaining)::bigint FROM wallets.bucket_state b
                       WHERE b.wallet_id = w.id AND b.remaining > 0 AND b.expires_at <= wallets.now()), 0)
         ELSE 0 END AS free_remaining,
         CASE WHEN w.expiry_floor <= wallets.now() THEN
-            coalesce((SELECT sum(h.amount) FROM wallets.holds h
+            coalesce((SELECT sum(h.amount)::bigint FROM wallets.holds h
                       WHERE h.wallet_id = w.id AND h.status = 'active' AND h.expires_at <= wallets.now()), 0)
         ELSE 0 END AS hold_amount,
         -- What lapsed holds give back to buckets still live.
         CASE WHEN w.expiry_floor <= wallets.now() THEN
-            coalesce((SELECT sum(r.amount) FROM wallets.holds h
+            coalesce((SELECT sum(r.amount)::bigint FROM wallets.holds h
                       JOIN wallets.hold_allocations r ON r.wallet_id = h.wallet_id AND r.hold_id = h.id
                       JOIN wallets.bucket_state b ON b.wallet_id = r.wallet_id AND b.transaction_id = r.source_transaction_id
                       WHERE h.wallet_id = w.id AND h.status = 'active' AND h.expires_at <= wallets.now()
@@ -795,12 +796,15 @@ WHERE t.from_wallet_id IN (SELECT id FROM scope)
 GROUP BY t.from_wallet_id, t.id, t.amount
 HAVING coalesce(sum(e.amount), 0) <> 0 OR coalesce(sum(e.amount) FILTER (WHERE e.category = 'transfer_out'), 0) <> -t.amount
 UNION ALL
-SELECT e.wallet_id, format('debit %s: reversals give back %s, more than the %s its buckets gave', e.id, r.amount, coalesce(c.amount, 0))
+SELECT e.wallet_id, format('debit %s: reversals give back %s, more than the %s its buckets gave', e.id, r.amount, given.amount)
 FROM entries e
 JOIN (SELECT x.wallet_id, x.reversal_of, sum(x.amount) AS amount FROM entries x WHERE x.reversal_of IS NOT NULL GROUP BY 1, 2) r
   ON r.wallet_id = e.wallet_id AND r.reversal_of = e.id
-LEFT JOIN covered c ON c.wallet_id = e.wallet_id AND c.id = e.id
-WHERE r.amount > coalesce(c.amount, 0)
+CROSS JOIN LATERAL (  -- a reversal of this debit repaying its debt is not a bucket it drew from
+    SELECT coalesce(sum(a.amount), 0) AS amount FROM wallets.allocations a
+    JOIN entries s ON s.wallet_id = a.wallet_id AND s.id = a.source_transaction_id
+    WHERE a.wallet_id = e.wallet_id AND a.transaction_id = e.id AND s.reversal_of IS DISTINCT FROM e.id) given
+WHERE r.amount > given.amount
 UNION ALL
 SELECT b.wallet_id, format('bucket %s: priority or expiry differs from its credit', b.transaction_id)
 FROM buckets b
@@ -1212,8 +1216,11 @@ BEGIN
         PERFORM wallets._fail('WL012', format('transaction %s on wallet %s (%s) is not a debit that can be reversed', debited.id, debited.wallet_id, debited.category),
                               jsonb_build_object('wallet_id', debited.wallet_id, 'transaction_id', debited.id, 'category', debited.category));
     END IF;
+    -- What buckets gave the debit. A reversal credit of this very debit may have repaid part of
+    -- its debt: that is not a bucket to give back to, or reversals would feed themselves.
     SELECT coalesce(sum(a.amount), 0) INTO covered FROM wallets.allocations a
-    WHERE a.wallet_id = debited.wallet_id AND a.transaction_id = debited.id;
+    JOIN wallets.transactions s ON s.wallet_id = a.wallet_id AND s.id = a.source_transaction_id
+    WHERE a.wallet_id = debited.wallet_id AND a.transaction_id = debited.id AND s.reversal_of IS DISTINCT FROM debited.id;
     SELECT coalesce(sum(t.amount), 0) INTO reversed FROM wallets.transactions t
     WHERE t.wallet_id = debited.wallet_id AND t.reversal_of = debited.id;
     to_reverse := coalesce(reverse_debit.amount, covered - reversed);
@@ -1234,7 +1241,8 @@ BEGIN
         SELECT a.source_transaction_id, a.amount, b.expires_at, b.priority
         FROM wallets.allocations a
         JOIN wallets.bucket_state b ON b.wallet_id = a.wallet_id AND b.transaction_id = a.source_transaction_id
-        WHERE a.wallet_id = debited.wallet_id AND a.transaction_id = debited.id
+        JOIN wallets.transactions s ON s.wallet_id = a.wallet_id AND s.id = a.source_transaction_id
+        WHERE a.wallet_id = debited.wallet_id AND a.transaction_id = debited.id AND s.reversal_of IS DISTINCT FROM debited.id
         ORDER BY a.source_transaction_id
     LOOP
         take := least(source.amount - least(already_skipped, source.amount), to_reverse);

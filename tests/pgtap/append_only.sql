@@ -1,6 +1,6 @@
 -- wallets.transactions and wallets.allocations are append-only for every role, owner and superuser included.
 BEGIN;
-SELECT plan(36);
+SELECT plan(55);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = warning;  -- TRUNCATE ... CASCADE notices
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
@@ -90,6 +90,48 @@ SELECT throws_ok(format('SET LOCAL ROLE wallets_app; UPDATE wallets.bucket_state
                  'wallets_app cannot write the caches');
 SELECT throws_ok(format('SET LOCAL ROLE wallets_app; UPDATE wallets.wallets SET ledger_balance = 1000 WHERE id = %s', :w), '42501', NULL,
                  'wallets_app cannot write wallets');
+
+-- The transfers and the reservations of holds are append-only too; a hold's status is not (it is
+-- closed once), but only the owner may write it.
+SELECT has_trigger('wallets', 'transfers', 'transfers_append_only', 'transfers has its append-only trigger');
+SELECT has_trigger('wallets', 'hold_allocations', 'hold_allocations_append_only', 'hold_allocations has its append-only trigger');
+SELECT trigger_is('wallets', 'transfers', 'transfers_append_only', 'wallets', '_reject_ledger_change', 'the transfers trigger calls _reject_ledger_change');
+SELECT trigger_is('wallets', 'hold_allocations', 'hold_allocations_append_only', 'wallets', '_reject_ledger_change',
+                  'the hold_allocations trigger calls _reject_ledger_change');
+SELECT id AS w2 FROM wallets.open_wallet('ao-bob') \gset
+SELECT id AS t FROM wallets.transfer(:w, :w2, 2) \gset
+SELECT id AS h FROM wallets.hold(:w, 3) \gset
+CREATE TEMP TABLE snapshot_tr ON COMMIT DROP AS SELECT * FROM wallets.transfers WHERE id = :t;
+CREATE TEMP TABLE snapshot_ha ON COMMIT DROP AS SELECT * FROM wallets.hold_allocations WHERE hold_id = :h;
+SELECT throws_ok(format('UPDATE wallets.transfers SET amount = 1000 WHERE id = %s', :t), 'WL010',
+                 'UPDATE on wallets.transfers is not allowed: the ledger is append-only; post a correcting entry instead', 'superuser: UPDATE transfers is WL010');
+SELECT throws_ok(format('DELETE FROM wallets.transfers WHERE id = %s', :t), 'WL010',
+                 'DELETE on wallets.transfers is not allowed: the ledger is append-only; post a correcting entry instead', 'superuser: DELETE transfers is WL010');
+SELECT throws_ok('TRUNCATE wallets.transfers', 'WL010',
+                 'TRUNCATE on wallets.transfers is not allowed: the ledger is append-only; post a correcting entry instead', 'superuser: TRUNCATE transfers is WL010');
+SELECT throws_ok(format('UPDATE wallets.hold_allocations SET amount = 1 WHERE hold_id = %s', :h), 'WL010',
+                 'UPDATE on wallets.hold_allocations is not allowed: the ledger is append-only; post a correcting entry instead',
+                 'superuser: UPDATE hold_allocations is WL010');
+SELECT throws_ok(format('DELETE FROM wallets.hold_allocations WHERE hold_id = %s', :h), 'WL010',
+                 'DELETE on wallets.hold_allocations is not allowed: the ledger is append-only; post a correcting entry instead',
+                 'superuser: DELETE hold_allocations is WL010');
+SELECT throws_ok('TRUNCATE wallets.hold_allocations', 'WL010',
+                 'TRUNCATE on wallets.hold_allocations is not allowed: the ledger is append-only; post a correcting entry instead',
+                 'superuser: TRUNCATE hold_allocations is WL010');
+SELECT throws_ok(format('SET LOCAL ROLE wallets_owner; UPDATE wallets.transfers SET metadata = %L WHERE id = %s', '{"x": 1}', :t), 'WL010', NULL,
+                 'wallets_owner: UPDATE transfers is WL010');
+SELECT throws_ok('SET LOCAL ROLE wallets_owner; DELETE FROM wallets.hold_allocations WHERE false', 'WL010', NULL,
+                 'wallets_owner: even a DELETE of hold_allocations matching no row is WL010');
+SELECT throws_ok(format('SET LOCAL ROLE wallets_app; UPDATE wallets.transfers SET amount = 1 WHERE id = %s', :t), '42501', NULL,
+                 'wallets_app: UPDATE transfers is permission denied');
+SELECT throws_ok(format('SET LOCAL ROLE wallets_app; UPDATE wallets.holds SET status = %L WHERE id = %s', 'released', :h), '42501', NULL,
+                 'wallets_app cannot write holds');
+SELECT is(current_user::text, 'postgres', 'the role is back to the superuser');
+SELECT results_eq(format('SELECT * FROM wallets.transfers WHERE id = %s', :t), 'SELECT * FROM snapshot_tr', 'the transfer is unchanged');
+SELECT results_eq(format('SELECT * FROM wallets.hold_allocations WHERE hold_id = %s ORDER BY source_transaction_id', :h),
+                  'SELECT * FROM snapshot_ha ORDER BY source_transaction_id', 'the reservations are unchanged');
+SELECT lives_ok(format('SELECT wallets.release(%s)', :h), 'a hold still closes through release');
+SELECT is_empty($$SELECT * FROM wallets.check() WHERE wallet_id IN (SELECT id FROM wallets.wallets WHERE owner LIKE 'ao-%')$$, 'the ledger is consistent');
 
 SELECT * FROM finish();
 ROLLBACK;

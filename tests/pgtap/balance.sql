@@ -1,6 +1,6 @@
 -- wallets.balance(wallet_id): the spendable balance at wallets.now().
 BEGIN;
-SELECT plan(20);
+SELECT plan(24);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
 
@@ -36,6 +36,13 @@ SET LOCAL wallets.clock = '2030-01-06 00:00:00Z';
 -- balance() equals the live bucket remainders minus debt.
 SELECT is(wallets.balance(:w), (SELECT sum(remaining)::bigint FROM wallets.buckets WHERE wallet_id = :w AND status = 'active'),
           'balance = remainders of the active buckets');
+
+-- Credits reserved by a hold are not part of the balance, until the hold lapses.
+SELECT lives_ok(format('SELECT wallets.hold(%s, 30, %L)', :w, '2030-01-07 00:00:00Z'), 'hold 30 until 2030-01-07');
+SELECT is(wallets.balance(:w), 70::bigint, 'balance 70: the held 30 are not available');
+SELECT is(wallets.balance(:w), (SELECT available FROM wallets.balances WHERE wallet_id = :w), 'balance() is the available column of wallets.balances');
+SET LOCAL wallets.clock = '2030-01-07 00:00:00Z';
+SELECT is(wallets.balance(:w), 100::bigint, 'at the hold''s expiry they count again, before any sweep');
 
 SELECT throws_ok('SELECT wallets.balance(-1)', 'WL002', 'wallet -1 does not exist', 'an unknown wallet is WL002');
 SELECT throws_ok('SELECT wallets.balance(NULL)', 'WL002', 'wallet NULL does not exist', 'wallet NULL is WL002');

@@ -2,7 +2,7 @@
 -- consistent, one row per disagreement otherwise. Caches are tampered with as the superuser,
 -- inside this transaction, and restored after each case.
 BEGIN;
-SELECT plan(30);
+SELECT plan(42);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
 
@@ -59,7 +59,7 @@ SELECT is_empty('SELECT * FROM wallets.check()', 'still consistent after the swe
 -- 1. A bucket's remainder.
 UPDATE wallets.bucket_state SET remaining = remaining + 5 WHERE wallet_id = :w AND transaction_id = :b;
 SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :w),
-              format($$VALUES (%1$s::bigint, 'bucket %2$s: remaining 55, but amount 50 minus allocations 0 is 50'),
+              format($$VALUES (%1$s::bigint, 'bucket %2$s: remaining 55 plus held 0, but amount 50 minus allocations 0 is 50'),
                               (%1$s, 'wallet %1$s: ledger_balance 120, but bucket remainders 125 minus debt 0 is 125')$$, :w, :b),
               'a tampered bucket remainder is reported, with the wallet sum');
 SELECT set_eq('SELECT * FROM wallets.check()', format('SELECT * FROM wallets.check(%s)', :w), 'check() reports the same, and nothing else');
@@ -93,11 +93,11 @@ UPDATE wallets.debt_state SET outstanding = 15 WHERE wallet_id = :n AND transact
 -- 5. The expiry floor.
 UPDATE wallets.wallets SET expiry_floor = '2030-03-02 00:00:00Z' WHERE id = :w;
 SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :w),
-              format($$VALUES (%1$s::bigint, 'wallet %1$s: expiry_floor 2030-03-02 00:00:00+00 is later than its earliest expiring bucket 2030-03-01 00:00:00+00')$$, :w),
+              format($$VALUES (%1$s::bigint, 'wallet %1$s: expiry_floor 2030-03-02 00:00:00+00 is later than its earliest expiring bucket or hold 2030-03-01 00:00:00+00')$$, :w),
               'an expiry floor later than the earliest expiry is reported');
 UPDATE wallets.wallets SET expiry_floor = NULL WHERE id = :w;
 SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :w),
-              format($$VALUES (%1$s::bigint, 'wallet %1$s: expiry_floor  is later than its earliest expiring bucket 2030-03-01 00:00:00+00')$$, :w),
+              format($$VALUES (%1$s::bigint, 'wallet %1$s: expiry_floor  is later than its earliest expiring bucket or hold 2030-03-01 00:00:00+00')$$, :w),
               'a missing expiry floor is reported');
 UPDATE wallets.wallets SET expiry_floor = '2030-03-01 00:00:00Z' WHERE id = :w;
 
@@ -109,7 +109,7 @@ SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :w),
 UPDATE wallets.bucket_state SET priority = 80, expires_at = '2030-02-01Z' WHERE wallet_id = :w AND transaction_id = :b;
 SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :w),
               format($$VALUES (%1$s::bigint, 'bucket %2$s: priority or expiry differs from its credit'),
-                              (%1$s, 'wallet %1$s: expiry_floor 2030-03-01 00:00:00+00 is later than its earliest expiring bucket 2030-02-01 00:00:00+00')$$, :w, :b),
+                              (%1$s, 'wallet %1$s: expiry_floor 2030-03-01 00:00:00+00 is later than its earliest expiring bucket or hold 2030-02-01 00:00:00+00')$$, :w, :b),
               'a tampered bucket expiry is reported');
 UPDATE wallets.bucket_state SET expires_at = NULL WHERE wallet_id = :w AND transaction_id = :b;
 
@@ -136,7 +136,84 @@ SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :w),
 DELETE FROM wallets.bucket_state WHERE wallet_id = :w AND transaction_id = :d;
 SELECT is_empty('SELECT * FROM wallets.check()', 'every cache restored: consistent again');
 
--- 10. The ledger itself, with the append-only trigger switched off by the superuser.
+-- 10. Holds, transfers, reversals, voids and expiry changes.
+SELECT id AS hw FROM wallets.open_wallet('chk-holds') \gset
+SELECT id AS hw2 FROM wallets.open_wallet('chk-holds-2') \gset
+SELECT id AS hb FROM wallets.credit(:hw, 100, expires_at => '2030-02-01 00:00:00Z') \gset
+SELECT id AS hh FROM wallets.hold(:hw, 30, '2030-01-25 00:00:00Z') \gset
+SELECT id AS hc FROM wallets.hold(:hw, 10, '2030-01-25 00:00:00Z') \gset
+SELECT id AS hcap FROM wallets.capture(:hc, 6) \gset
+SELECT id AS ht FROM wallets.transfer(:hw, :hw2, 20) \gset
+SELECT id AS hd FROM wallets.debit(:hw, 5) \gset
+SELECT id AS hd2 FROM wallets.debit(:hw, 3) \gset
+SELECT id AS hr FROM wallets.reverse_debit(:hd, 5) \gset
+SELECT id AS hv FROM wallets.void_credit((SELECT id FROM wallets.credit(:hw2, 4))) \gset
+SELECT id AS hx FROM wallets.set_expiry((SELECT id FROM wallets.credit(:hw2, 7, expires_at => '2030-01-21 00:00:00Z')), NULL) \gset
+SELECT is_empty('SELECT * FROM wallets.check()', 'holds (active and captured), a transfer, a reversal, a void and an expiry change: consistent');
+UPDATE wallets.bucket_state SET held = held + 5 WHERE wallet_id = :hw AND transaction_id = :hb;
+SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :hw),
+              format($$VALUES (%1$s::bigint, 'bucket %2$s: remaining 36 plus held 35, but amount 100 minus allocations 34 is 66'),
+                              (%1$s, 'bucket %2$s: held 35, but active holds reserve 30 of it'),
+                              (%1$s, 'wallet %1$s: ledger_balance 71, but bucket remainders 76 minus debt 0 is 76')$$, :hw, :hb),
+              'a tampered bucket held figure is reported against the bucket''s amount, the holds and the wallet');
+UPDATE wallets.bucket_state SET held = held - 5 WHERE wallet_id = :hw AND transaction_id = :hb;
+UPDATE wallets.wallets SET held = held + 1 WHERE id = :hw;
+SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :hw),
+              format($$VALUES (%1$s::bigint, 'wallet %1$s: held 31, but its active holds reserve 30')$$, :hw),
+              'a tampered wallet held figure is reported');
+UPDATE wallets.wallets SET held = held - 1 WHERE id = :hw;
+UPDATE wallets.holds SET amount = 31 WHERE wallet_id = :hw AND id = :hh;
+SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :hw),
+              format($$VALUES (%1$s::bigint, 'hold %2$s (active): amount 31, but it reserved 30'),
+                              (%1$s, 'wallet %1$s: held 30, but its active holds reserve 31')$$, :hw, :hh),
+              'a tampered hold amount is reported');
+UPDATE wallets.holds SET amount = 30 WHERE wallet_id = :hw AND id = :hh;
+UPDATE wallets.holds SET captured_amount = 7 WHERE wallet_id = :hw AND id = :hc;
+SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :hw),
+              format($$VALUES (%1$s::bigint, 'hold %2$s (captured): captured_amount 7, but its captures debit 6')$$, :hw, :hc),
+              'a tampered captured_amount is reported');
+UPDATE wallets.holds SET captured_amount = 6 WHERE wallet_id = :hw AND id = :hc;
+UPDATE wallets.holds SET status = 'released', closed_at = wallets.now() WHERE wallet_id = :hw AND id = :hh;
+SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :hw),
+              format($$VALUES (%1$s::bigint, 'bucket %2$s: held 30, but active holds reserve 0 of it'),
+                              (%1$s, 'wallet %1$s: held 30, but its active holds reserve 0')$$, :hw, :hb),
+              'a hold closed without returning its credits is reported');
+UPDATE wallets.holds SET status = 'active', closed_at = NULL WHERE wallet_id = :hw AND id = :hh;
+UPDATE wallets.wallets SET expiry_floor = '2030-01-26 00:00:00Z' WHERE id = :hw;
+SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :hw),
+              format($$VALUES (%1$s::bigint, 'wallet %1$s: expiry_floor 2030-01-26 00:00:00+00 is later than its earliest expiring bucket or hold 2030-01-25 00:00:00+00')$$, :hw),
+              'an expiry floor later than an active hold''s expiry is reported');
+UPDATE wallets.wallets SET expiry_floor = '2030-01-25 00:00:00Z' WHERE id = :hw;
+ALTER TABLE wallets.hold_allocations DISABLE TRIGGER hold_allocations_append_only;
+UPDATE wallets.hold_allocations SET amount = 29 WHERE wallet_id = :hw AND hold_id = :hh;
+SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :hw),
+              format($$VALUES (%1$s::bigint, 'bucket %2$s: held 30, but active holds reserve 29 of it'),
+                              (%1$s, 'hold %3$s (active): amount 30, but it reserved 29')$$, :hw, :hb, :hh),
+              'a tampered reservation is reported');
+UPDATE wallets.hold_allocations SET amount = 30 WHERE wallet_id = :hw AND hold_id = :hh;
+ALTER TABLE wallets.hold_allocations ENABLE TRIGGER hold_allocations_append_only;
+ALTER TABLE wallets.transfers DISABLE TRIGGER transfers_append_only;
+UPDATE wallets.transfers SET amount = 21 WHERE from_wallet_id = :hw AND id = :ht;
+SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :hw),
+              format($$VALUES (%1$s::bigint, 'transfer %2$s: its legs sum to 0 and its outbound leg is -20, for an amount of 21')$$, :hw, :ht),
+              'a transfer whose legs do not match its amount is reported');
+UPDATE wallets.transfers SET amount = 20 WHERE from_wallet_id = :hw AND id = :ht;
+ALTER TABLE wallets.transfers ENABLE TRIGGER transfers_append_only;
+ALTER TABLE wallets.transactions DISABLE TRIGGER transactions_append_only;
+UPDATE wallets.transactions SET reversal_of = :hd2 WHERE wallet_id = :hw AND id = :hr;
+SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :hw),
+              format($$VALUES (%1$s::bigint, 'debit %2$s: reversals give back 5, more than the 3 its buckets gave')$$, :hw, :hd2),
+              'reversals giving back more than a debit drew are reported');
+UPDATE wallets.transactions SET reversal_of = :hd WHERE wallet_id = :hw AND id = :hr;
+UPDATE wallets.transactions SET hold_id = NULL WHERE wallet_id = :hw AND id = :hcap;
+SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :hw),
+              format($$VALUES (%1$s::bigint, 'hold %2$s (captured): captured_amount 6, but its captures debit 0')$$, :hw, :hc),
+              'a capture that lost its hold id is reported');
+UPDATE wallets.transactions SET hold_id = :hc WHERE wallet_id = :hw AND id = :hcap;
+ALTER TABLE wallets.transactions ENABLE TRIGGER transactions_append_only;
+SELECT is_empty('SELECT * FROM wallets.check()', 'restored: consistent again');
+
+-- 11. The ledger itself, with the append-only trigger switched off by the superuser.
 ALTER TABLE wallets.transactions DISABLE TRIGGER transactions_append_only;
 UPDATE wallets.transactions SET balance_before = balance_before + 1, balance_after = balance_after + 1 WHERE wallet_id = :w AND id = :d;
 ALTER TABLE wallets.transactions ENABLE TRIGGER transactions_append_only;
@@ -150,7 +227,7 @@ ALTER TABLE wallets.allocations ENABLE TRIGGER allocations_append_only;
 SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :w),
               format($$VALUES (%1$s::bigint, 'transaction %2$s: balance_before 151, but the previous balance_after is 150'),
                               (%1$s, 'wallet %1$s: ledger_balance 120, but the last balance_after is 121'),
-                              (%1$s, 'bucket %3$s: remaining 70, but amount 100 minus allocations 29 is 71'),
+                              (%1$s, 'bucket %3$s: remaining 70 plus held 0, but amount 100 minus allocations 29 is 71'),
                               (%1$s, 'transaction %2$s: debits 30, but allocations cover 29 and outstanding debt is 0')$$, :w, :d, :a),
               'an allocation not matching its entry or its bucket is reported');
 ALTER TABLE wallets.allocations DISABLE TRIGGER allocations_append_only;

@@ -1,6 +1,6 @@
 -- wallets.credit(wallet_id, amount, category, expires_at, metadata, idempotency_key, priority).
 BEGIN;
-SELECT plan(57);
+SELECT plan(62);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
 
@@ -82,6 +82,9 @@ SELECT throws_ok(format('SELECT wallets.credit(%s, 1, NULL)', :w), 'WL012', NULL
 SELECT throws_ok(format('SELECT wallets.credit(%s, 1, %L)', :w, 'a' || repeat('z', 64)), 'WL012', NULL, 'a 65-character category is WL012');
 SELECT throws_ok(format('SELECT wallets.credit(%s, 1, %L)', :w, 'expiration'), 'WL012', format('wallet %s: category ''expiration'' is reserved for the ledger', :w),
                  'the reserved category expiration is WL012');
+SELECT throws_ok(format('SELECT wallets.credit(%s, 1, %L)', :w, c), 'WL012', format('wallet %s: category %L is reserved for the ledger', :w, c),
+                 format('the reserved category %s is WL012', c))
+FROM unnest(ARRAY['transfer_in', 'transfer_out', 'void', 'expiry_change', 'reversal']) c;
 SELECT throws_ok(format('SELECT wallets.credit(%s, 1, metadata => %L)', :w, '[]'), 'WL012', format('wallet %s: metadata must be a JSON object', :w),
                  'array metadata is WL012');
 SELECT throws_ok(format('SELECT wallets.credit(%s, 1, priority => -1)', :w), 'WL012', format('wallet %s: priority must be between 0 and 100, got -1', :w), 'priority -1 is WL012');

@@ -1,6 +1,6 @@
 -- wallets.debit(wallet_id, amount, category, metadata, idempotency_key).
 BEGIN;
-SELECT plan(43);
+SELECT plan(48);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
 
@@ -57,9 +57,9 @@ SELECT (SELECT count(*) FROM wallets.transactions WHERE wallet_id = :w) AS entri
        (SELECT count(*) FROM wallets.allocations WHERE wallet_id = :w) AS allocations,
        (SELECT sum(remaining) FROM wallets.bucket_state WHERE wallet_id = :w) AS remaining,
        (SELECT ledger_balance FROM wallets.wallets WHERE id = :w) AS balance;
-SELECT throws_ok(format('SELECT wallets.debit(%s, 1)', :w), 'WL001', format('wallet %s has 0, cannot debit 1', :w), 'debiting an empty wallet is WL001');
+SELECT throws_ok(format('SELECT wallets.debit(%s, 1)', :w), 'WL001', format('wallet %s has 0 available, cannot debit 1', :w), 'debiting an empty wallet is WL001');
 SELECT id AS c2 FROM wallets.credit(:w, 10) \gset
-SELECT throws_ok(format('SELECT wallets.debit(%s, 11)', :w), 'WL001', format('wallet %s has 10, cannot debit 11', :w),
+SELECT throws_ok(format('SELECT wallets.debit(%s, 11)', :w), 'WL001', format('wallet %s has 10 available, cannot debit 11', :w),
                  'debiting one more than the balance is WL001');
 SELECT results_eq(format('SELECT remaining FROM wallets.bucket_state WHERE wallet_id = %s AND transaction_id = %s', :w, :c2),
                   'VALUES (10::bigint)', 'the refused debit did not touch the bucket');
@@ -76,6 +76,9 @@ SELECT throws_ok(format('SELECT wallets.debit(%s, 1, %L)', :w, 'API'), 'WL012', 
 SELECT throws_ok(format('SELECT wallets.debit(%s, 1, NULL)', :w), 'WL012', NULL, 'category NULL is WL012');
 SELECT throws_ok(format('SELECT wallets.debit(%s, 1, %L)', :w, 'expiration'), 'WL012', format('wallet %s: category ''expiration'' is reserved for the ledger', :w),
                  'the reserved category expiration is WL012');
+SELECT throws_ok(format('SELECT wallets.debit(%s, 1, %L)', :w, c), 'WL012', format('wallet %s: category %L is reserved for the ledger', :w, c),
+                 format('the reserved category %s is WL012', c))
+FROM unnest(ARRAY['transfer_in', 'transfer_out', 'void', 'expiry_change', 'reversal']) c;
 SELECT throws_ok(format('SELECT wallets.debit(%s, 1, metadata => %L)', :w, '[1, 2]'), 'WL012', format('wallet %s: metadata must be a JSON object', :w),
                  'array metadata is WL012');
 SELECT throws_ok('SELECT wallets.debit(-1, 1)', 'WL002', 'wallet -1 does not exist', 'an unknown wallet is WL002');

@@ -1,7 +1,7 @@
 -- Domain errors: each has its own SQLSTATE (wallets.error_codes), a message naming the ids, and a
 -- DETAIL that is a JSON object with "code", "error" and the facts.
 BEGIN;
-SELECT plan(40);
+SELECT plan(55);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
 
@@ -43,28 +43,35 @@ $fn$;
 
 SELECT id AS w FROM wallets.open_wallet('err-alice') \gset
 SELECT id AS c FROM wallets.credit(:w, 10, idempotency_key => 'k1') \gset
+SELECT id AS w2 FROM wallets.open_wallet('err-carol') \gset
+SELECT id AS usd FROM wallets.open_wallet('err-carol', 'usd') \gset
+SELECT id AS rh FROM wallets.release((wallets.hold(:w, 4)).id) \gset
 
 CREATE TEMP TABLE raised (code text PRIMARY KEY, error jsonb) ON COMMIT DROP;
 INSERT INTO raised VALUES
     ('WL001', pg_temp.raised(format('SELECT wallets.debit(%s, 11)', :w))),
     ('WL002', pg_temp.raised('SELECT wallets.credit(-42, 1)')),
     ('WL003', pg_temp.raised(format('SELECT wallets.credit(%s, 0)', :w))),
+    ('WL004', pg_temp.raised(format('SELECT wallets.transfer(%s, %s, 1)', :w, :w))),
     ('WL005', pg_temp.raised(format($$SELECT wallets.credit(%s, 1, expires_at => '2029-12-31 00:00:00Z')$$, :w))),
     ('WL006', pg_temp.raised(format($$SELECT wallets.credit(%s, 11, idempotency_key => 'k1')$$, :w))),
     ('WL010', pg_temp.raised(format('DELETE FROM wallets.transactions WHERE id = %s', :c))),
+    ('WL011', pg_temp.raised(format('SELECT wallets.release(%s)', :rh))),
     ('WL012', pg_temp.raised(format($$SELECT wallets.debit(%s, 1, 'expiration')$$, :w)));
 
 -- SQLSTATEs, through throws_ok as well.
-SELECT throws_ok(format('SELECT wallets.debit(%s, 11)', :w), 'WL001', format('wallet %s has 10, cannot debit 11', :w), 'WL001 insufficient balance');
+SELECT throws_ok(format('SELECT wallets.debit(%s, 11)', :w), 'WL001', format('wallet %s has 10 available, cannot debit 11', :w), 'WL001 insufficient balance');
 SELECT throws_ok('SELECT wallets.credit(-42, 1)', 'WL002', 'wallet -42 does not exist', 'WL002 unknown wallet (credit)');
 SELECT throws_ok('SELECT wallets.debit(-42, 1)', 'WL002', 'wallet -42 does not exist', 'WL002 unknown wallet (debit)');
 SELECT throws_ok(format('SELECT wallets.credit(%s, 0)', :w), 'WL003', format('wallet %s: amount must be a positive whole number, got 0', :w), 'WL003 invalid amount');
+SELECT throws_ok(format('SELECT wallets.transfer(%s, %s, 1)', :w, :w), 'WL004', format('wallet %s cannot transfer to itself', :w), 'WL004 invalid transfer');
 SELECT throws_ok(format($$SELECT wallets.credit(%s, 1, expires_at => '2029-12-31 00:00:00Z')$$, :w), 'WL005',
                  format('credit to wallet %s expires at 2029-12-31 00:00:00+00, not after now (2030-01-01 00:00:00+00)', :w), 'WL005 expiry in the past');
 SELECT throws_ok(format($$SELECT wallets.credit(%s, 11, idempotency_key => 'k1')$$, :w), 'WL006',
                  format($$idempotency key 'k1' on wallet %s was used by transaction %s with other arguments$$, :w, :c), 'WL006 idempotency conflict');
 SELECT throws_ok(format('DELETE FROM wallets.transactions WHERE id = %s', :c), 'WL010',
                  'DELETE on wallets.transactions is not allowed: the ledger is append-only; post a correcting entry instead', 'WL010 ledger immutable');
+SELECT throws_ok(format('SELECT wallets.release(%s)', :rh), 'WL011', format('hold %s on wallet %s is released', :rh, :w), 'WL011 hold not active');
 SELECT throws_ok(format($$SELECT wallets.debit(%s, 1, 'expiration')$$, :w), 'WL012', format('wallet %s: category ''expiration'' is reserved for the ledger', :w),
                  'WL012 invalid argument');
 
@@ -83,6 +90,9 @@ SELECT is((SELECT error->'detail' FROM raised WHERE code = 'WL002'),
           jsonb_build_object('code', 'WL002', 'error', 'wallet_not_found', 'wallet_id', -42), 'WL002 DETAIL: wallet_id');
 SELECT is((SELECT error->'detail' FROM raised WHERE code = 'WL003'),
           jsonb_build_object('code', 'WL003', 'error', 'invalid_amount', 'wallet_id', :w, 'amount', 0), 'WL003 DETAIL: wallet_id, amount');
+SELECT is((SELECT error->'detail' FROM raised WHERE code = 'WL004'),
+          jsonb_build_object('code', 'WL004', 'error', 'invalid_transfer', 'from_wallet_id', :w, 'to_wallet_id', :w),
+          'WL004 DETAIL: from_wallet_id, to_wallet_id');
 SELECT is((SELECT error->'detail' FROM raised WHERE code = 'WL005'),
           jsonb_build_object('code', 'WL005', 'error', 'invalid_expiration', 'wallet_id', :w,
                              'expires_at', '2029-12-31T00:00:00+00:00', 'now', '2030-01-01T00:00:00+00:00'),
@@ -93,6 +103,10 @@ SELECT is((SELECT error->'detail' FROM raised WHERE code = 'WL006'),
 SELECT is((SELECT error->'detail' FROM raised WHERE code = 'WL010'),
           jsonb_build_object('code', 'WL010', 'error', 'ledger_immutable', 'table', 'transactions', 'operation', 'DELETE'),
           'WL010 DETAIL: table, operation');
+SELECT is((SELECT error->'detail' FROM raised WHERE code = 'WL011'),
+          jsonb_build_object('code', 'WL011', 'error', 'hold_not_active', 'hold_id', :rh, 'wallet_id', :w, 'status', 'released',
+                             'expires_at', '2030-01-01T00:15:00+00:00'),
+          'WL011 DETAIL: hold_id, wallet_id, status, expires_at');
 SELECT is((SELECT error->'detail' FROM raised WHERE code = 'WL012'),
           jsonb_build_object('code', 'WL012', 'error', 'invalid_argument', 'wallet_id', :w, 'argument', 'category', 'value', 'expiration'),
           'WL012 DETAIL: wallet_id, argument, value');
@@ -120,15 +134,40 @@ SELECT is(pg_temp.raised('SELECT wallets.balance(-7)')->'detail',
           jsonb_build_object('code', 'WL002', 'error', 'wallet_not_found', 'wallet_id', -7), 'WL002 DETAIL from balance()');
 SELECT is(pg_temp.raised(format('UPDATE wallets.allocations SET amount = 2 WHERE wallet_id = %s', :w))->'detail',
           jsonb_build_object('code', 'WL010', 'error', 'ledger_immutable', 'table', 'allocations', 'operation', 'UPDATE'), 'WL010 DETAIL for allocations');
+SELECT is(pg_temp.raised(format('SELECT wallets.transfer(%s, %s, 11)', :w, :w2))->'detail',
+          jsonb_build_object('code', 'WL001', 'error', 'insufficient_balance', 'wallet_id', :w, 'to_wallet_id', :w2, 'requested', 11, 'available', 10),
+          'WL001 DETAIL from transfer: wallet_id, to_wallet_id, requested, available');
+SELECT is(pg_temp.raised(format('SELECT wallets.hold(%s, 11)', :w))->'detail',
+          jsonb_build_object('code', 'WL001', 'error', 'insufficient_balance', 'wallet_id', :w, 'requested', 11, 'available', 10),
+          'WL001 DETAIL from hold: wallet_id, requested, available');
+SELECT is(pg_temp.raised(format('SELECT wallets.transfer(%s, %s, 1)', :w, :usd))->'detail',
+          jsonb_build_object('code', 'WL004', 'error', 'invalid_transfer', 'from_wallet_id', :w, 'to_wallet_id', :usd, 'from_asset', 'credits', 'to_asset', 'usd'),
+          'WL004 DETAIL for two assets: both wallets and assets');
+SELECT is(pg_temp.raised(format($$SELECT wallets.hold(%s, 1, '2029-12-31 00:00:00Z')$$, :w))->'detail',
+          jsonb_build_object('code', 'WL005', 'error', 'invalid_expiration', 'wallet_id', :w, 'expires_at', '2029-12-31T00:00:00+00:00', 'now', '2030-01-01T00:00:00+00:00'),
+          'WL005 DETAIL from hold: wallet_id, expires_at, now');
+SELECT is((pg_temp.raised(format('SELECT wallets.capture((wallets.hold(%s, 2)).id, 3)', :w))->'detail') - 'hold_id',
+          jsonb_build_object('code', 'WL003', 'error', 'invalid_amount', 'wallet_id', :w, 'held', 2, 'amount', 3),
+          'WL003 DETAIL from capture: wallet_id, held, amount (and hold_id)');
+SELECT is(pg_temp.raised('SELECT wallets.capture(-3)')->'detail',
+          jsonb_build_object('code', 'WL012', 'error', 'invalid_argument', 'argument', 'hold_id', 'value', -3), 'WL012 DETAIL for an unknown hold');
+SELECT is(pg_temp.raised('SELECT wallets.void_credit(-3)')->'detail',
+          jsonb_build_object('code', 'WL012', 'error', 'invalid_argument', 'argument', 'transaction_id', 'value', -3), 'WL012 DETAIL for an unknown transaction');
+SELECT is(pg_temp.raised(format('SELECT * FROM wallets.reverse_debit(%s)', :c))->'detail',
+          jsonb_build_object('code', 'WL012', 'error', 'invalid_argument', 'wallet_id', :w, 'transaction_id', :c, 'category', 'credit'),
+          'WL012 DETAIL for reversing a credit: wallet_id, transaction_id, category');
 
 -- The same errors reach the application role unchanged.
 SELECT throws_ok(format('SET LOCAL ROLE wallets_app; SELECT wallets.debit(%s, 11)', :w), 'WL001', NULL, 'wallets_app gets WL001');
 SELECT throws_ok('SET LOCAL ROLE wallets_app; SELECT wallets.balance(-42)', 'WL002', NULL, 'wallets_app gets WL002');
 SELECT throws_ok(format('SET LOCAL ROLE wallets_app; SELECT wallets.credit(%s, -1)', :w), 'WL003', NULL, 'wallets_app gets WL003');
+SELECT throws_ok(format('SET LOCAL ROLE wallets_app; SELECT wallets.transfer(%s, %s, 1)', :w, :usd), 'WL004', NULL, 'wallets_app gets WL004');
+SELECT throws_ok(format('SET LOCAL ROLE wallets_app; SELECT wallets.capture(%s)', :rh), 'WL011', NULL, 'wallets_app gets WL011');
 
 -- None of this wrote anything.
 SELECT is((SELECT count(*) FROM wallets.transactions WHERE wallet_id = :w), 1::bigint, 'only the first credit exists');
 SELECT is(wallets.balance(:w), 10::bigint, 'balance 10');
+SELECT is((SELECT count(*) FROM wallets.holds WHERE wallet_id = :w), 1::bigint, 'only the released hold exists');
 
 SELECT * FROM finish();
 ROLLBACK;

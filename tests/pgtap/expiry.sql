@@ -77,7 +77,7 @@ SELECT results_eq(format('SELECT source_transaction_id FROM wallets.allocations 
                   format('VALUES (%s::bigint)', :pb), '... and is drawn from');
 SET LOCAL wallets.clock = '2030-01-05 00:00:00Z';
 SELECT is(wallets.balance(:w), 20::bigint, 'at expires_at only the never-expiring 20 count');
-SELECT throws_ok(format('SELECT wallets.debit(%s, 21)', :w), 'WL001', format('wallet %s has 20, cannot debit 21', :w),
+SELECT throws_ok(format('SELECT wallets.debit(%s, 21)', :w), 'WL001', format('wallet %s has 20 available, cannot debit 21', :w),
                  'at expires_at the expired remainder cannot be spent');
 SELECT is((SELECT count(*) FROM wallets.transactions WHERE wallet_id = :w), 4::bigint, 'the refused debit left nothing, its sweep included');
 

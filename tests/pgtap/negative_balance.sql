@@ -70,7 +70,7 @@ SELECT results_eq(format('SELECT category, amount, balance_before, balance_after
 -- A wallet without allow_negative never goes below 0.
 SELECT id AS w FROM wallets.open_wallet('neg-carol') \gset
 SELECT lives_ok(format('SELECT wallets.credit(%s, 10)', :w), 'credit 10');
-SELECT throws_ok(format('SELECT wallets.debit(%s, 25)', :w), 'WL001', format('wallet %s has 10, cannot debit 25', :w),
+SELECT throws_ok(format('SELECT wallets.debit(%s, 25)', :w), 'WL001', format('wallet %s has 10 available, cannot debit 25', :w),
                  'debit 25 from 10 is WL001 without allow_negative');
 SELECT is(wallets.balance(:w), 10::bigint, 'balance still 10');
 

@@ -1,7 +1,7 @@
 -- Roles and privileges: nothing for PUBLIC; wallets_reader reads the views; wallets_app also
 -- executes the public functions; nobody but the owner touches tables or internal functions.
 BEGIN;
-SELECT plan(59);
+SELECT plan(66);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
 
@@ -15,7 +15,14 @@ INSERT INTO public_functions VALUES
     ('wallets.balance(bigint)', false),
     ('wallets.expire_due(integer)', true),
     ('wallets.history(bigint, bigint, integer)', false),
-    ('wallets.check(bigint)', false);
+    ('wallets.check(bigint)', false),
+    ('wallets.transfer(bigint, bigint, bigint, text, text, timestamptz, jsonb, text)', true),
+    ('wallets.hold(bigint, bigint, timestamptz, jsonb, text)', true),
+    ('wallets.capture(bigint, bigint, text, jsonb)', true),
+    ('wallets.release(bigint)', true),
+    ('wallets.void_credit(bigint, text)', true),
+    ('wallets.set_expiry(bigint, timestamptz)', true),
+    ('wallets.reverse_debit(bigint, bigint, text)', true);
 CREATE TEMP VIEW wallet_functions AS
 SELECT p.oid::regprocedure AS signature, p.proname, p.prosecdef, p.proconfig, p.proowner,
        coalesce(p.proacl, acldefault('f', p.proowner)) AS acl
@@ -97,20 +104,30 @@ SELECT table_privs_are('wallets', 'buckets', 'wallets_reader', ARRAY['SELECT'], 
 SELECT table_privs_are('wallets', 'error_codes', 'wallets_reader', ARRAY['SELECT'], 'wallets_reader may only SELECT error_codes');
 SELECT table_privs_are('wallets', 'buckets', 'wallets_app', ARRAY['SELECT'], 'wallets_app may only SELECT buckets');
 SELECT table_privs_are('wallets', 'error_codes', 'wallets_app', ARRAY['SELECT'], 'wallets_app may only SELECT error_codes');
+SELECT table_privs_are('wallets', 'balances', 'wallets_reader', ARRAY['SELECT'], 'wallets_reader may only SELECT balances');
+SELECT table_privs_are('wallets', 'balances', 'wallets_app', ARRAY['SELECT'], 'wallets_app may only SELECT balances');
+SELECT is_empty($$SELECT c.oid::regclass FROM pg_class c WHERE c.relnamespace = 'wallets'::regnamespace AND c.relkind = 'v'
+                  AND NOT has_table_privilege('wallets_reader', c.oid, 'SELECT')$$, 'wallets_reader may SELECT every view');
 SELECT is_empty($$SELECT c.oid::regclass FROM pg_class c, aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a
                   WHERE c.relnamespace = 'wallets'::regnamespace AND a.grantee = 0$$, 'PUBLIC has no privilege on any relation');
 
 -- In practice, as wallets_app.
 SELECT id AS w FROM wallets.open_wallet('priv-alice') \gset
 SELECT id AS c FROM wallets.credit(:w, 10) \gset
+SELECT id AS w2 FROM wallets.open_wallet('priv-bob') \gset
 SELECT lives_ok(format($$SET LOCAL ROLE wallets_app;
                          SELECT wallets.open_wallet('priv-app'); SELECT wallets.find_wallet('priv-app'); SELECT wallets.owner_wallets('priv-app');
                          SELECT wallets.credit(%1$s, 5); SELECT wallets.debit(%1$s, 3); SELECT wallets.balance(%1$s); SELECT wallets.expire_due();
                          SELECT wallets.history(%1$s); SELECT wallets.check(%1$s); SELECT wallets.now();
-                         SELECT * FROM wallets.buckets; SELECT * FROM wallets.error_codes;
-                         RESET ROLE$$, :w),
-                'wallets_app can call every public function and read both views');
-SELECT is(wallets.balance(:w), 12::bigint, 'its credit and debit went through: balance 12');
+                         SELECT wallets.transfer(%1$s, %2$s, 2);
+                         SELECT wallets.capture((wallets.hold(%1$s, 2)).id, 1); SELECT wallets.release((wallets.hold(%1$s, 1)).id);
+                         SELECT wallets.reverse_debit((SELECT (wallets.debit(%1$s, 1)).id));
+                         SELECT wallets.set_expiry((wallets.credit(%1$s, 4)).id, NULL); SELECT wallets.void_credit((wallets.credit(%1$s, 3)).id);
+                         SELECT * FROM wallets.buckets; SELECT * FROM wallets.error_codes; SELECT * FROM wallets.balances;
+                         RESET ROLE$$, :w, :w2),
+                'wallets_app can call every public function and read the three views');
+SELECT is(wallets.balance(:w), 13::bigint, 'its calls went through: 10 + 5 - 3 - 2 (transfer) - 1 (capture) + 4 (credit moved) + 3 - 3 (voided) = 13');
+SELECT is(wallets.balance(:w2), 2::bigint, 'the transfer reached the other wallet');
 SELECT throws_ok('SET LOCAL ROLE wallets_app; SELECT * FROM wallets.wallets', '42501', NULL, 'wallets_app cannot SELECT wallets');
 SELECT throws_ok('SET LOCAL ROLE wallets_app; SELECT * FROM wallets.transactions', '42501', NULL, 'wallets_app cannot SELECT transactions');
 SELECT throws_ok('SET LOCAL ROLE wallets_app; SELECT * FROM wallets.bucket_state', '42501', NULL, 'wallets_app cannot SELECT bucket_state');
@@ -128,13 +145,18 @@ SELECT throws_ok(format('SET LOCAL ROLE wallets_app; SELECT wallets._draw_down(%
                  'permission denied for function _draw_down', 'wallets_app cannot execute _draw_down');
 
 -- As wallets_reader.
-SELECT lives_ok($$SET LOCAL ROLE wallets_reader; SELECT * FROM wallets.buckets; SELECT * FROM wallets.error_codes; SELECT wallets.now(); RESET ROLE$$,
-                'wallets_reader can read both views and the clock');
+SELECT lives_ok($$SET LOCAL ROLE wallets_reader; SELECT * FROM wallets.buckets; SELECT * FROM wallets.error_codes; SELECT * FROM wallets.balances;
+                  SELECT wallets.now(); RESET ROLE$$,
+                'wallets_reader can read the three views and the clock');
 SELECT throws_ok(format('SET LOCAL ROLE wallets_reader; SELECT wallets.credit(%s, 5)', :w), '42501', 'permission denied for function credit',
                  'wallets_reader cannot credit');
 SELECT throws_ok(format('SET LOCAL ROLE wallets_reader; SELECT wallets.balance(%s)', :w), '42501', 'permission denied for function balance',
                  'wallets_reader cannot call balance');
 SELECT throws_ok('SET LOCAL ROLE wallets_reader; SELECT * FROM wallets.wallets', '42501', NULL, 'wallets_reader cannot SELECT wallets');
+SELECT throws_ok(format('SET LOCAL ROLE wallets_reader; SELECT wallets.hold(%s, 1)', :w), '42501', 'permission denied for function hold',
+                 'wallets_reader cannot hold');
+SELECT throws_ok(format('SET LOCAL ROLE wallets_reader; SELECT wallets.transfer(%s, %s, 1)', :w, :w2), '42501', 'permission denied for function transfer',
+                 'wallets_reader cannot transfer');
 SELECT throws_ok(format('SET LOCAL ROLE wallets_reader; SELECT wallets._lock_wallet(%s)', :w), '42501',
                  'permission denied for function _lock_wallet', 'wallets_reader cannot execute _lock_wallet');
 
@@ -147,6 +169,8 @@ SELECT throws_ok(format('SET LOCAL ROLE pgwallets_test_nobody; SELECT wallets._v
                  'permission denied for function _validate_entry', 'PUBLIC cannot execute internal functions');
 SELECT throws_ok('SET LOCAL ROLE pgwallets_test_nobody; SELECT * FROM wallets.error_codes', '42501', 'permission denied for view error_codes',
                  'PUBLIC cannot read the views');
+SELECT throws_ok('SET LOCAL ROLE pgwallets_test_nobody; SELECT * FROM wallets.balances', '42501', 'permission denied for view balances',
+                 'PUBLIC cannot read balances');
 
 SELECT * FROM finish();
 ROLLBACK;

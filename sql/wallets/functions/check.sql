@@ -82,12 +82,15 @@ WHERE t.from_wallet_id IN (SELECT id FROM scope)
 GROUP BY t.from_wallet_id, t.id, t.amount
 HAVING coalesce(sum(e.amount), 0) <> 0 OR coalesce(sum(e.amount) FILTER (WHERE e.category = 'transfer_out'), 0) <> -t.amount
 UNION ALL
-SELECT e.wallet_id, format('debit %s: reversals give back %s, more than the %s its buckets gave', e.id, r.amount, coalesce(c.amount, 0))
+SELECT e.wallet_id, format('debit %s: reversals give back %s, more than the %s its buckets gave', e.id, r.amount, given.amount)
 FROM entries e
 JOIN (SELECT x.wallet_id, x.reversal_of, sum(x.amount) AS amount FROM entries x WHERE x.reversal_of IS NOT NULL GROUP BY 1, 2) r
   ON r.wallet_id = e.wallet_id AND r.reversal_of = e.id
-LEFT JOIN covered c ON c.wallet_id = e.wallet_id AND c.id = e.id
-WHERE r.amount > coalesce(c.amount, 0)
+CROSS JOIN LATERAL (  -- a reversal of this debit repaying its debt is not a bucket it drew from
+    SELECT coalesce(sum(a.amount), 0) AS amount FROM wallets.allocations a
+    JOIN entries s ON s.wallet_id = a.wallet_id AND s.id = a.source_transaction_id
+    WHERE a.wallet_id = e.wallet_id AND a.transaction_id = e.id AND s.reversal_of IS DISTINCT FROM e.id) given
+WHERE r.amount > given.amount
 UNION ALL
 SELECT b.wallet_id, format('bucket %s: priority or expiry differs from its credit', b.transaction_id)
 FROM buckets b

@@ -21,8 +21,11 @@ BEGIN
         PERFORM wallets._fail('WL012', format('transaction %s on wallet %s (%s) is not a debit that can be reversed', debited.id, debited.wallet_id, debited.category),
                               jsonb_build_object('wallet_id', debited.wallet_id, 'transaction_id', debited.id, 'category', debited.category));
     END IF;
+    -- What buckets gave the debit. A reversal credit of this very debit may have repaid part of
+    -- its debt: that is not a bucket to give back to, or reversals would feed themselves.
     SELECT coalesce(sum(a.amount), 0) INTO covered FROM wallets.allocations a
-    WHERE a.wallet_id = debited.wallet_id AND a.transaction_id = debited.id;
+    JOIN wallets.transactions s ON s.wallet_id = a.wallet_id AND s.id = a.source_transaction_id
+    WHERE a.wallet_id = debited.wallet_id AND a.transaction_id = debited.id AND s.reversal_of IS DISTINCT FROM debited.id;
     SELECT coalesce(sum(t.amount), 0) INTO reversed FROM wallets.transactions t
     WHERE t.wallet_id = debited.wallet_id AND t.reversal_of = debited.id;
     to_reverse := coalesce(reverse_debit.amount, covered - reversed);
@@ -43,7 +46,8 @@ BEGIN
         SELECT a.source_transaction_id, a.amount, b.expires_at, b.priority
         FROM wallets.allocations a
         JOIN wallets.bucket_state b ON b.wallet_id = a.wallet_id AND b.transaction_id = a.source_transaction_id
-        WHERE a.wallet_id = debited.wallet_id AND a.transaction_id = debited.id
+        JOIN wallets.transactions s ON s.wallet_id = a.wallet_id AND s.id = a.source_transaction_id
+        WHERE a.wallet_id = debited.wallet_id AND a.transaction_id = debited.id AND s.reversal_of IS DISTINCT FROM debited.id
         ORDER BY a.source_transaction_id
     LOOP
         take := least(source.amount - least(already_skipped, source.amount), to_reverse);
