@@ -7,11 +7,13 @@ from __future__ import annotations
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from pgwallets import Ledger
 from pgwallets.cluster import database_url, server_url as resolve_server_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,6 +66,21 @@ def db_url(make_database: Callable[[str], str]) -> str:
     url = make_database("pgwallets_pytest")
     install(url)
     return url
+
+
+@pytest.fixture(scope="module")
+def ledger(db_url: str) -> Iterator[Ledger]:
+    """A Ledger over the session database."""
+    with Ledger(db_url) as ledger:
+        yield ledger
+
+
+def database_now(url: str) -> datetime:
+    """The ledger clock as the database reads it."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT wallets.now()").fetchone()
+    assert row is not None
+    return row[0]  # type: ignore[no-any-return]
 
 
 @pytest.fixture

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import psycopg
 import pytest
+
+from conftest import database_now
 from psycopg import sql
 from psycopg.pq import TransactionStatus
 from psycopg_pool import ConnectionPool, PoolClosed
 
 from pgwallets import IdempotencyConflict, InsufficientBalance, Ledger, Transaction, Wallet
 from pgwallets.models import record_row
-
-
-@pytest.fixture(scope="module")
-def ledger(db_url: str) -> Iterator[Ledger]:
-    with Ledger(db_url) as ledger:
-        yield ledger
-
-
-def database_now(url: str) -> datetime:
-    with psycopg.connect(url) as conn:
-        row = conn.execute("SELECT wallets.now()").fetchone()
-    assert row is not None
-    return row[0]  # type: ignore[no-any-return]
 
 
 def test_open_wallet_gets_or_creates(ledger: Ledger, owner: str) -> None:

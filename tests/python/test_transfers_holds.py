@@ -3,11 +3,12 @@ against a real database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import psycopg
 import pytest
+
+from conftest import database_now
 from psycopg import sql
 from psycopg.pq import TransactionStatus
 
@@ -27,19 +28,6 @@ from pgwallets import (
     Transfer,
     WalletNotFound,
 )
-
-
-@pytest.fixture(scope="module")
-def ledger(db_url: str) -> Iterator[Ledger]:
-    with Ledger(db_url) as ledger:
-        yield ledger
-
-
-def database_now(url: str) -> datetime:
-    with psycopg.connect(url) as conn:
-        row = conn.execute("SELECT wallets.now()").fetchone()
-    assert row is not None
-    return row[0]  # type: ignore[no-any-return]
 
 
 def funded(ledger: Ledger, owner: str, amount: int = 100, asset: str = "credits") -> int:
