@@ -52,4 +52,8 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/functions/void_credit.sql
 \ir wallets/functions/set_expiry.sql
 \ir wallets/functions/reverse_debit.sql
+\ir wallets/functions/_apply_one.sql
+\ir wallets/functions/_apply_many.sql
+\ir wallets/functions/credit_many.sql
+\ir wallets/functions/debit_many.sql
 COMMIT;
