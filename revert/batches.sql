@@ -7,11 +7,150 @@ BEGIN;
 SET LOCAL ROLE wallets_owner;
 
 -- sql/migrations/batches.revert.sql
--- Undoes `batches`; the earlier copies of the functions it replaced follow.
+-- Undoes `batches`; the earlier copies of the functions and views it replaced follow.
 DROP FUNCTION wallets.credit_many(bigint[], bigint[], text[], timestamptz[], jsonb[], text[], integer[], boolean);
 DROP FUNCTION wallets.debit_many(bigint[], bigint[], text[], jsonb[], text[], boolean);
-DROP FUNCTION wallets._apply_many(text, bigint[], bigint[], text[], timestamptz[], jsonb[], text[], integer[], boolean);
-DROP FUNCTION wallets._apply_one(text, bigint, bigint, text, timestamptz, jsonb, text, integer);
+DROP FUNCTION wallets._lock_wallets(bigint[]);
+DROP FUNCTION wallets._check_batch(text, bigint[], integer[], boolean);
+DROP FUNCTION wallets._debit_problem(bigint, bigint, bigint, boolean, bigint);
+DROP FUNCTION wallets._replay_problem(wallets.transactions, bigint, text, timestamptz, integer, jsonb);
+DROP FUNCTION wallets._no_wallet(bigint);
+DROP FUNCTION wallets._entry_problem(bigint, bigint, text, jsonb);
+DROP FUNCTION wallets._raise(jsonb);
+DROP VIEW wallets.balances;  -- it reads bucket_state.open; recreated below as it was
+DROP INDEX wallets.bucket_state_draw_down, wallets.bucket_state_expiry;
+ALTER TABLE wallets.bucket_state DROP COLUMN open;
+ALTER TABLE wallets.bucket_state RESET (fillfactor);
+ALTER TABLE wallets.transactions ADD CONSTRAINT transactions_wallet_id_fkey FOREIGN KEY (wallet_id) REFERENCES wallets.wallets (id);
+CREATE INDEX bucket_state_draw_down
+    ON wallets.bucket_state (wallet_id, priority, expires_at, transaction_id)
+    WHERE remaining > 0;
+CREATE INDEX bucket_state_expiry
+    ON wallets.bucket_state (expires_at)
+    WHERE remaining > 0 AND expires_at IS NOT NULL;
+
+-- sql/wallets/views/balances.sql as deployed before batches
+-- Live figures of every wallet at wallets.now(). Buckets past expiry stop counting and holds
+-- past expiry stop holding at that instant, before any sweep posts or settles them; the
+-- subqueries run only for a wallet whose expiry_floor has passed, so a read costs one row. Sums are
+-- cast back to bigint: the figures are bigint like every amount (sum(bigint) alone is numeric).
+CREATE OR REPLACE VIEW wallets.balances AS
+SELECT
+    w.id AS wallet_id,
+    w.owner,
+    w.asset,
+    w.ledger_balance - lapsed.free_remaining - (lapsed.hold_amount - lapsed.hold_returning) AS posted,
+    w.held - lapsed.hold_amount AS held,
+    w.ledger_balance - w.held - lapsed.free_remaining + lapsed.hold_returning AS available
+FROM wallets.wallets w
+CROSS JOIN LATERAL (
+    SELECT
+        CASE WHEN w.expiry_floor <= wallets.now() THEN
+            coalesce((SELECT sum(b.remaining)::bigint FROM wallets.bucket_state b
+                      WHERE b.wallet_id = w.id AND b.remaining > 0 AND b.expires_at <= wallets.now()), 0)
+        ELSE 0 END AS free_remaining,
+        CASE WHEN w.expiry_floor <= wallets.now() THEN
+            coalesce((SELECT sum(h.amount)::bigint FROM wallets.holds h
+                      WHERE h.wallet_id = w.id AND h.status = 'active' AND h.expires_at <= wallets.now()), 0)
+        ELSE 0 END AS hold_amount,
+        -- What lapsed holds give back to buckets still live.
+        CASE WHEN w.expiry_floor <= wallets.now() THEN
+            coalesce((SELECT sum(r.amount)::bigint FROM wallets.holds h
+                      JOIN wallets.hold_allocations r ON r.wallet_id = h.wallet_id AND r.hold_id = h.id
+                      JOIN wallets.bucket_state b ON b.wallet_id = r.wallet_id AND b.transaction_id = r.source_transaction_id
+                      WHERE h.wallet_id = w.id AND h.status = 'active' AND h.expires_at <= wallets.now()
+                        AND (b.expires_at IS NULL OR b.expires_at > wallets.now())), 0)
+        ELSE 0 END AS hold_returning
+) lapsed;
+
+COMMENT ON VIEW wallets.balances IS
+'Per wallet at wallets.now(): posted (credits minus debits still live), held (reserved by active holds), available (posted minus held, = wallets.balance()).';
+GRANT SELECT ON wallets.balances TO wallets_reader;
+
+-- sql/wallets/functions/_validate_entry.sql as deployed before batches
+-- Checks what every credit and debit receives before anything is locked or written.
+CREATE OR REPLACE FUNCTION wallets._validate_entry(wallet_id bigint, amount bigint, category text, metadata jsonb)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF amount IS NULL OR amount <= 0 THEN
+        PERFORM wallets._fail('WL003', pg_catalog.format('wallet %s: amount must be a positive whole number, got %s', wallet_id, coalesce(amount::text, 'NULL')),
+                              pg_catalog.jsonb_build_object('wallet_id', wallet_id, 'amount', amount));
+    END IF;
+    IF category IS NULL OR category !~ '^[a-z][a-z0-9_]{0,63}$' THEN
+        PERFORM wallets._fail('WL012', pg_catalog.format('wallet %s: category %L must match ^[a-z][a-z0-9_]{0,63}$', wallet_id, category),
+                              pg_catalog.jsonb_build_object('wallet_id', wallet_id, 'argument', 'category', 'value', category));
+    END IF;
+    -- The ledger's own entries keep categories no caller can forge.
+    IF category IN ('expiration', 'transfer_in', 'transfer_out', 'void', 'expiry_change', 'reversal') THEN
+        PERFORM wallets._fail('WL012', pg_catalog.format('wallet %s: category %L is reserved for the ledger', wallet_id, category),
+                              pg_catalog.jsonb_build_object('wallet_id', wallet_id, 'argument', 'category', 'value', category));
+    END IF;
+    IF metadata IS NOT NULL AND pg_catalog.jsonb_typeof(metadata) <> 'object' THEN
+        PERFORM wallets._fail('WL012', pg_catalog.format('wallet %s: metadata must be a JSON object', wallet_id),
+                              pg_catalog.jsonb_build_object('wallet_id', wallet_id, 'argument', 'metadata', 'value', metadata));
+    END IF;
+END
+$$;
+
+COMMENT ON FUNCTION wallets._validate_entry(bigint, bigint, text, jsonb) IS 'Internal: validate amount, category and metadata of a ledger write.';
+REVOKE ALL ON FUNCTION wallets._validate_entry(bigint, bigint, text, jsonb) FROM PUBLIC;
+
+-- sql/wallets/functions/_replay.sql as deployed before batches
+-- Idempotency: the entry already posted on this wallet under this key, or NULL. A key reused
+-- with other arguments is an error rather than a silent second meaning.
+CREATE OR REPLACE FUNCTION wallets._replay(wallet_id bigint, idempotency_key text, amount bigint, category text,
+                                expires_at timestamptz, priority integer, metadata jsonb)
+RETURNS wallets.transactions
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    original wallets.transactions;
+BEGIN
+    SELECT * INTO original FROM wallets.transactions t
+    WHERE t.wallet_id = _replay.wallet_id AND t.idempotency_key = _replay.idempotency_key;
+    IF FOUND AND (original.amount, original.category, original.expires_at, original.priority, original.metadata)
+                 IS DISTINCT FROM (_replay.amount, _replay.category, _replay.expires_at, _replay.priority, _replay.metadata) THEN
+        PERFORM wallets._fail('WL006',
+            pg_catalog.format('idempotency key %L on wallet %s was used by transaction %s with other arguments',
+                              _replay.idempotency_key, _replay.wallet_id, original.id),
+            pg_catalog.jsonb_build_object('wallet_id', _replay.wallet_id, 'idempotency_key', _replay.idempotency_key,
+                                          'transaction_id', original.id));
+    END IF;
+    RETURN original;
+END
+$$;
+
+COMMENT ON FUNCTION wallets._replay(bigint, text, bigint, text, timestamptz, integer, jsonb) IS 'Internal: find the entry an idempotency key already posted, or fail on mismatched arguments.';
+REVOKE ALL ON FUNCTION wallets._replay(bigint, text, bigint, text, timestamptz, integer, jsonb) FROM PUBLIC;
+
+-- sql/wallets/functions/_lock_wallet.sql as deployed before batches
+-- Every write starts here: take the wallet's transaction-scoped advisory lock (writers of one
+-- wallet serialize on it; callers that lock several wallets do so in ascending id order) and
+-- read its row. An advisory lock rather than SELECT ... FOR UPDATE: on a hot wallet it measured
+-- ~15 % more debits/s (pgbench, 8 clients), as waiters queue in the lock manager instead of
+-- re-checking an updated row. The row is updated only by lock holders.
+CREATE OR REPLACE FUNCTION wallets._lock_wallet(wallet_id bigint)
+RETURNS wallets.wallets
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    locked wallets.wallets;
+BEGIN
+    PERFORM pg_catalog.pg_advisory_xact_lock(wallets._lock_key(_lock_wallet.wallet_id));
+    -- A new statement, so under READ COMMITTED it sees what the previous lock holder committed.
+    SELECT * INTO locked FROM wallets.wallets w WHERE w.id = _lock_wallet.wallet_id;
+    IF NOT FOUND THEN
+        PERFORM wallets._fail('WL002', pg_catalog.format('wallet %s does not exist', coalesce(_lock_wallet.wallet_id::text, 'NULL')),
+                              pg_catalog.jsonb_build_object('wallet_id', _lock_wallet.wallet_id));
+    END IF;
+    RETURN locked;
+END
+$$;
+
+COMMENT ON FUNCTION wallets._lock_wallet(bigint) IS 'Internal: lock a wallet for a write and return its row.';
+REVOKE ALL ON FUNCTION wallets._lock_wallet(bigint) FROM PUBLIC;
 
 -- sql/wallets/functions/_sweep_due.sql as deployed before batches
 -- Before a locked wallet takes a new entry, post its due expirations, so the entry's
@@ -35,5 +174,412 @@ $$;
 
 COMMENT ON FUNCTION wallets._sweep_due(wallets.wallets, timestamptz) IS 'Internal: post the due expirations of a locked wallet before a write.';
 REVOKE ALL ON FUNCTION wallets._sweep_due(wallets.wallets, timestamptz) FROM PUBLIC;
+
+-- sql/wallets/functions/_draw_down.sql as deployed before batches
+-- Takes `amount` from the wallet's live buckets in draw-down order: priority, then earliest
+-- expiry (never-expiring last), then oldest; one row per bucket touched. For a negative entry
+-- (hold_id NULL) the credits leave the buckets as allocations of transaction_id; for a hold they
+-- move from remaining to held, recorded in hold_allocations. The wallet is locked and swept, so
+-- every bucket with a free remainder is live. Returns the part no bucket covered.
+CREATE OR REPLACE FUNCTION wallets._draw_down(wallet_id bigint, transaction_id bigint, amount bigint, hold_id bigint DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+DECLARE
+    uncovered bigint := _draw_down.amount;
+    bucket record;
+    take bigint;
+BEGIN
+    FOR bucket IN
+        SELECT b.transaction_id, b.remaining
+        FROM wallets.bucket_state b
+        WHERE b.wallet_id = _draw_down.wallet_id AND b.remaining > 0
+        ORDER BY b.priority, b.expires_at, b.transaction_id
+    LOOP
+        take := least(bucket.remaining, uncovered);
+        IF _draw_down.hold_id IS NULL THEN
+            UPDATE wallets.bucket_state
+            SET remaining = remaining - take
+            WHERE wallet_id = _draw_down.wallet_id AND transaction_id = bucket.transaction_id;
+            INSERT INTO wallets.allocations (wallet_id, transaction_id, source_transaction_id, amount)
+            VALUES (_draw_down.wallet_id, _draw_down.transaction_id, bucket.transaction_id, take);
+        ELSE
+            UPDATE wallets.bucket_state
+            SET remaining = remaining - take, held = held + take
+            WHERE wallet_id = _draw_down.wallet_id AND transaction_id = bucket.transaction_id;
+            INSERT INTO wallets.hold_allocations (wallet_id, hold_id, source_transaction_id, amount)
+            VALUES (_draw_down.wallet_id, _draw_down.hold_id, bucket.transaction_id, take);
+        END IF;
+        uncovered := uncovered - take;
+        EXIT WHEN uncovered = 0;
+    END LOOP;
+    RETURN uncovered;
+END
+$$;
+
+COMMENT ON FUNCTION wallets._draw_down(bigint, bigint, bigint, bigint) IS 'Internal: take an amount from live buckets in draw-down order, for a negative entry or a hold; returns the uncovered rest.';
+REVOKE ALL ON FUNCTION wallets._draw_down(bigint, bigint, bigint, bigint) FROM PUBLIC;
+
+-- sql/wallets/functions/_expire_wallet.sql as deployed before batches
+-- Sweeps a locked wallet at `as_of`: ends its holds past expiry (their credits return to their
+-- buckets), then posts one expiration entry per bucket due with a free remainder, oldest expiry
+-- first, at most max_buckets of them, and refreshes the wallet's caches. Returns the number of
+-- buckets expired.
+CREATE OR REPLACE FUNCTION wallets._expire_wallet(wallet_id bigint, as_of timestamptz, max_buckets bigint DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+DECLARE
+    lapsed wallets.holds;
+    balance bigint;
+    due record;
+    expired_count bigint := 0;
+BEGIN
+    FOR lapsed IN
+        SELECT * FROM wallets.holds h
+        WHERE h.wallet_id = _expire_wallet.wallet_id AND h.status = 'active' AND h.expires_at <= _expire_wallet.as_of
+        ORDER BY h.expires_at, h.id
+    LOOP
+        PERFORM wallets._settle_hold(lapsed, NULL, 0, 'expired', _expire_wallet.as_of);
+    END LOOP;
+
+    SELECT w.ledger_balance INTO balance FROM wallets.wallets w WHERE w.id = _expire_wallet.wallet_id;
+    FOR due IN
+        SELECT b.transaction_id, b.remaining
+        FROM wallets.bucket_state b
+        WHERE b.wallet_id = _expire_wallet.wallet_id AND b.remaining > 0 AND b.expires_at <= _expire_wallet.as_of
+        ORDER BY b.expires_at, b.transaction_id
+        LIMIT max_buckets
+    LOOP
+        balance := (wallets._remove_from_bucket(_expire_wallet.wallet_id, balance, due.transaction_id, due.remaining,
+                                                'expiration', '{}', _expire_wallet.as_of)).balance_after;
+        expired_count := expired_count + 1;
+    END LOOP;
+
+    UPDATE wallets.wallets
+    SET ledger_balance = balance,
+        expiry_floor = least((SELECT min(b.expires_at) FROM wallets.bucket_state b
+                              WHERE b.wallet_id = _expire_wallet.wallet_id AND b.remaining > 0),
+                             (SELECT min(h.expires_at) FROM wallets.holds h
+                              WHERE h.wallet_id = _expire_wallet.wallet_id AND h.status = 'active'))
+    WHERE id = _expire_wallet.wallet_id;
+    RETURN expired_count;
+END
+$$;
+
+COMMENT ON FUNCTION wallets._expire_wallet(bigint, timestamptz, bigint) IS 'Internal: end the lapsed holds and expire the due buckets of one locked wallet.';
+REVOKE ALL ON FUNCTION wallets._expire_wallet(bigint, timestamptz, bigint) FROM PUBLIC;
+
+-- sql/wallets/functions/_post_debit.sql as deployed before batches
+-- Posts a debit on a locked, swept wallet whose caller has checked the balance: the entry and
+-- its allocations in draw-down order, the uncovered rest becoming debt. A capture (hold_id set)
+-- is allocated by _settle_hold against the hold's reserved buckets instead.
+CREATE OR REPLACE FUNCTION wallets._post_debit(wallet wallets.wallets, amount bigint, category text, metadata jsonb,
+                                               created_at timestamptz, idempotency_key text DEFAULT NULL,
+                                               transfer_id bigint DEFAULT NULL, hold_id bigint DEFAULT NULL)
+RETURNS wallets.transactions
+LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+DECLARE
+    entry wallets.transactions;
+    uncovered bigint := 0;
+BEGIN
+    IF wallet.ledger_balance < 0 AND _post_debit.amount > wallet.ledger_balance + 9223372036854775807 THEN
+        PERFORM wallets._fail('WL003', format('debit of %s would overflow the balance of wallet %s', _post_debit.amount, wallet.id),
+                              jsonb_build_object('wallet_id', wallet.id, 'amount', _post_debit.amount, 'balance', wallet.ledger_balance));
+    END IF;
+
+    INSERT INTO wallets.transactions (wallet_id, amount, category, balance_before, balance_after,
+                                      metadata, idempotency_key, created_at, transfer_id, hold_id)
+    VALUES (wallet.id, -_post_debit.amount, _post_debit.category, wallet.ledger_balance, wallet.ledger_balance - _post_debit.amount,
+            _post_debit.metadata, _post_debit.idempotency_key, _post_debit.created_at, _post_debit.transfer_id, _post_debit.hold_id)
+    RETURNING * INTO entry;
+
+    IF _post_debit.hold_id IS NULL THEN
+        uncovered := wallets._draw_down(wallet.id, entry.id, _post_debit.amount);
+        IF uncovered > 0 THEN
+            INSERT INTO wallets.debt_state (wallet_id, transaction_id, outstanding) VALUES (wallet.id, entry.id, uncovered);
+        END IF;
+    END IF;
+
+    UPDATE wallets.wallets
+    SET ledger_balance = entry.balance_after, debt = debt + uncovered
+    WHERE id = wallet.id;
+    RETURN entry;
+END
+$$;
+
+COMMENT ON FUNCTION wallets._post_debit(wallets.wallets, bigint, text, jsonb, timestamptz, text, bigint, bigint) IS
+'Internal: post a debit (entry, allocations in draw-down order, debt) on a locked, swept wallet.';
+REVOKE ALL ON FUNCTION wallets._post_debit(wallets.wallets, bigint, text, jsonb, timestamptz, text, bigint, bigint) FROM PUBLIC;
+
+-- sql/wallets/functions/debit.sql as deployed before batches
+CREATE OR REPLACE FUNCTION wallets.debit(wallet_id bigint, amount bigint, category text DEFAULT 'debit',
+                              metadata jsonb DEFAULT '{}', idempotency_key text DEFAULT NULL)
+RETURNS wallets.transactions
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    as_of timestamptz := wallets.now();
+    entry_metadata jsonb := coalesce(debit.metadata, '{}');
+    wallet wallets.wallets;
+    entry wallets.transactions;
+BEGIN
+    PERFORM wallets._validate_entry(debit.wallet_id, debit.amount, debit.category, entry_metadata);
+
+    wallet := wallets._lock_wallet(debit.wallet_id);
+
+    IF debit.idempotency_key IS NOT NULL THEN
+        entry := wallets._replay(wallet.id, debit.idempotency_key, -debit.amount, debit.category, NULL, NULL, entry_metadata);
+        IF entry.id IS NOT NULL THEN
+            RETURN entry;
+        END IF;
+    END IF;
+
+    wallet := wallets._sweep_due(wallet, as_of);
+
+    -- Credits reserved by holds are not available; only an allow_negative wallet may go below.
+    IF NOT wallet.allow_negative AND wallet.ledger_balance - wallet.held < debit.amount THEN
+        PERFORM wallets._fail('WL001', format('wallet %s has %s available, cannot debit %s', wallet.id, wallet.ledger_balance - wallet.held, debit.amount),
+                              jsonb_build_object('wallet_id', wallet.id, 'requested', debit.amount, 'available', wallet.ledger_balance - wallet.held));
+    END IF;
+    RETURN wallets._post_debit(wallet, debit.amount, debit.category, entry_metadata, as_of, debit.idempotency_key);
+END
+$$;
+
+COMMENT ON FUNCTION wallets.debit(bigint, bigint, text, jsonb, text) IS
+'Spend credits: one negative transaction allocated across live buckets by priority, then earliest expiry, then age. On an allow_negative wallet the uncovered part becomes debt. Returns the transaction. Errors: WL001, WL002, WL003, WL006, WL012.';
+REVOKE ALL ON FUNCTION wallets.debit(bigint, bigint, text, jsonb, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wallets.debit(bigint, bigint, text, jsonb, text) TO wallets_app;
+
+-- sql/wallets/functions/balance.sql as deployed before batches
+CREATE OR REPLACE FUNCTION wallets.balance(wallet_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    available bigint;
+BEGIN
+    SELECT b.available INTO available FROM wallets.balances b WHERE b.wallet_id = balance.wallet_id;
+    IF NOT FOUND THEN
+        PERFORM wallets._fail('WL002', format('wallet %s does not exist', coalesce(balance.wallet_id::text, 'NULL')),
+                              jsonb_build_object('wallet_id', balance.wallet_id));
+    END IF;
+    RETURN available;
+END
+$$;
+
+COMMENT ON FUNCTION wallets.balance(bigint) IS
+'The spendable balance at wallets.now(): live credits minus debt minus what active holds reserve (the available column of wallets.balances). Constant cost whatever the ledger length. Errors: WL002.';
+REVOKE ALL ON FUNCTION wallets.balance(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wallets.balance(bigint) TO wallets_app;
+
+-- sql/wallets/functions/expire_due.sql as deployed before batches
+CREATE OR REPLACE FUNCTION wallets.expire_due(batch_size integer DEFAULT 10000)
+RETURNS bigint
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    as_of timestamptz := wallets.now();
+    due record;
+    expired_count bigint := 0;
+BEGIN
+    IF batch_size IS NULL OR batch_size <= 0 THEN
+        PERFORM wallets._fail('WL012', format('batch_size must be positive, got %s', coalesce(batch_size::text, 'NULL')),
+                              jsonb_build_object('argument', 'batch_size', 'value', batch_size));
+    END IF;
+    -- The batch is the batch_size oldest due buckets across all wallets; each wallet expires as
+    -- many of its own oldest as the batch holds, so one wallet with many due buckets cannot take
+    -- the place of older ones elsewhere. Wallets with lapsed holds join the batch: the sweep ends
+    -- those holds first. Wallets in ascending id order, like every multi-wallet lock. A wallet
+    -- locked by a writer is skipped: that writer sweeps it itself, and the sweeper never waits.
+    FOR due IN
+        SELECT batch.wallet_id,
+               -- A wallet with lapsed holds is swept whole: returned credits may be due too.
+               CASE WHEN bool_or(batch.lapsed_hold) THEN NULL ELSE count(*) END AS buckets
+        FROM ((SELECT b.wallet_id, false AS lapsed_hold FROM wallets.bucket_state b
+               WHERE b.remaining > 0 AND b.expires_at <= as_of
+               ORDER BY b.expires_at LIMIT batch_size)
+              UNION ALL
+              SELECT h.wallet_id, true FROM wallets.holds h
+              WHERE h.status = 'active' AND h.expires_at <= as_of) batch
+        GROUP BY batch.wallet_id
+        ORDER BY batch.wallet_id
+    LOOP
+        IF pg_try_advisory_xact_lock(wallets._lock_key(due.wallet_id)) THEN
+            expired_count := expired_count + wallets._expire_wallet(due.wallet_id, as_of, due.buckets);
+        END IF;
+    END LOOP;
+    RETURN expired_count;
+END
+$$;
+
+COMMENT ON FUNCTION wallets.expire_due(integer) IS
+'End every hold past its expiry (its credits return to their buckets), post an expiration entry for up to batch_size buckets past expiry (oldest first), and return how many buckets expired. Wallets busy with a write are skipped; their next write sweeps them. Meant for a scheduler (pg_cron). Errors: WL012.';
+REVOKE ALL ON FUNCTION wallets.expire_due(integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wallets.expire_due(integer) TO wallets_app;
+
+-- sql/wallets/functions/check.sql as deployed before batches
+CREATE OR REPLACE FUNCTION wallets.check(wallet_id bigint DEFAULT NULL)
+RETURNS TABLE (wallet_id bigint, problem text)
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+WITH scope AS (
+    SELECT w.* FROM wallets.wallets w WHERE $1 IS NULL OR w.id = $1
+),
+entries AS (
+    SELECT t.*, lag(t.balance_after, 1, 0::bigint) OVER (PARTITION BY t.wallet_id ORDER BY t.id) AS previous_balance,
+           row_number() OVER (PARTITION BY t.wallet_id ORDER BY t.id DESC) AS newness
+    FROM wallets.transactions t
+    WHERE t.wallet_id IN (SELECT id FROM scope)
+),
+drawn AS (  -- what each bucket gave
+    SELECT a.wallet_id, a.source_transaction_id AS id, sum(a.amount) AS amount
+    FROM wallets.allocations a WHERE a.wallet_id IN (SELECT id FROM scope) GROUP BY 1, 2
+),
+covered AS (  -- what each negative entry received
+    SELECT a.wallet_id, a.transaction_id AS id, sum(a.amount) AS amount
+    FROM wallets.allocations a WHERE a.wallet_id IN (SELECT id FROM scope) GROUP BY 1, 2
+),
+buckets AS (
+    SELECT b.*, t.amount, t.priority AS entry_priority, t.expires_at AS entry_expires_at, t.id AS entry_id,
+           t.wallet_id AS entry_wallet_id
+    FROM wallets.bucket_state b
+    FULL JOIN (SELECT * FROM entries WHERE amount > 0) t ON t.wallet_id = b.wallet_id AND t.id = b.transaction_id
+    WHERE coalesce(b.wallet_id, t.wallet_id) IN (SELECT id FROM scope)
+),
+debts AS (
+    SELECT d.* FROM wallets.debt_state d WHERE d.wallet_id IN (SELECT id FROM scope)
+),
+active_reservations AS (  -- what active holds reserve, per bucket
+    SELECT r.wallet_id, r.source_transaction_id AS id, sum(r.amount) AS amount
+    FROM wallets.holds h JOIN wallets.hold_allocations r ON r.wallet_id = h.wallet_id AND r.hold_id = h.id
+    WHERE h.wallet_id IN (SELECT id FROM scope) AND h.status = 'active' GROUP BY 1, 2
+),
+holds AS (
+    SELECT h.*,
+           (SELECT coalesce(sum(r.amount), 0) FROM wallets.hold_allocations r WHERE r.wallet_id = h.wallet_id AND r.hold_id = h.id) AS reserved,
+           (SELECT coalesce(-sum(e.amount), 0) FROM entries e WHERE e.wallet_id = h.wallet_id AND e.hold_id = h.id) AS captured
+    FROM wallets.holds h WHERE h.wallet_id IN (SELECT id FROM scope)
+)
+SELECT e.wallet_id, format('transaction %s: balance_before %s, but the previous balance_after is %s', e.id, e.balance_before, e.previous_balance)
+FROM entries e WHERE e.balance_before <> e.previous_balance
+UNION ALL
+SELECT s.id, format('wallet %s: ledger_balance %s, but the last balance_after is %s', s.id, s.ledger_balance, coalesce(e.balance_after, 0))
+FROM scope s LEFT JOIN entries e ON e.wallet_id = s.id AND e.newness = 1
+WHERE s.ledger_balance <> coalesce(e.balance_after, 0)
+UNION ALL
+SELECT coalesce(b.wallet_id, b.entry_wallet_id), CASE
+        WHEN b.transaction_id IS NULL THEN format('credit %s has no bucket', b.entry_id)
+        ELSE format('bucket %s does not belong to a credit', b.transaction_id) END
+FROM buckets b WHERE b.transaction_id IS NULL OR b.entry_id IS NULL
+UNION ALL
+SELECT b.wallet_id, format('bucket %s: remaining %s plus held %s, but amount %s minus allocations %s is %s',
+                           b.transaction_id, b.remaining, b.held, b.amount, coalesce(d.amount, 0), b.amount - coalesce(d.amount, 0))
+FROM buckets b LEFT JOIN drawn d ON d.wallet_id = b.wallet_id AND d.id = b.transaction_id
+WHERE b.remaining + b.held <> b.amount - coalesce(d.amount, 0)
+UNION ALL
+SELECT b.wallet_id, format('bucket %s: held %s, but active holds reserve %s of it', b.transaction_id, b.held, coalesce(r.amount, 0))
+FROM buckets b LEFT JOIN active_reservations r ON r.wallet_id = b.wallet_id AND r.id = b.transaction_id
+WHERE b.transaction_id IS NOT NULL AND b.held <> coalesce(r.amount, 0)
+UNION ALL
+SELECT h.wallet_id, format('hold %s (%s): amount %s, but it reserved %s', h.id, h.status, h.amount, h.reserved)
+FROM holds h WHERE h.reserved <> h.amount
+UNION ALL
+SELECT h.wallet_id, format('hold %s (%s): captured_amount %s, but its captures debit %s', h.id, h.status, h.captured_amount, h.captured)
+FROM holds h WHERE h.captured <> h.captured_amount
+UNION ALL
+SELECT s.id, format('wallet %s: held %s, but its active holds reserve %s', s.id, s.held,
+                    (SELECT coalesce(sum(h.amount), 0) FROM holds h WHERE h.wallet_id = s.id AND h.status = 'active'))
+FROM scope s
+WHERE s.held <> (SELECT coalesce(sum(h.amount), 0) FROM holds h WHERE h.wallet_id = s.id AND h.status = 'active')
+UNION ALL
+SELECT t.from_wallet_id, format('transfer %s: its legs sum to %s and its outbound leg is %s, for an amount of %s',
+                                t.id, coalesce(sum(e.amount), 0), coalesce(sum(e.amount) FILTER (WHERE e.category = 'transfer_out'), 0), t.amount)
+FROM wallets.transfers t LEFT JOIN wallets.transactions e ON e.transfer_id = t.id
+WHERE t.from_wallet_id IN (SELECT id FROM scope)
+GROUP BY t.from_wallet_id, t.id, t.amount
+HAVING coalesce(sum(e.amount), 0) <> 0 OR coalesce(sum(e.amount) FILTER (WHERE e.category = 'transfer_out'), 0) <> -t.amount
+UNION ALL
+SELECT e.wallet_id, format('debit %s: reversals give back %s, more than the %s its buckets gave', e.id, r.amount, given.amount)
+FROM entries e
+JOIN (SELECT x.wallet_id, x.reversal_of, sum(x.amount) AS amount FROM entries x WHERE x.reversal_of IS NOT NULL GROUP BY 1, 2) r
+  ON r.wallet_id = e.wallet_id AND r.reversal_of = e.id
+CROSS JOIN LATERAL (  -- a reversal of this debit repaying its debt is not a bucket it drew from
+    SELECT coalesce(sum(a.amount), 0) AS amount FROM wallets.allocations a
+    JOIN entries s ON s.wallet_id = a.wallet_id AND s.id = a.source_transaction_id
+    WHERE a.wallet_id = e.wallet_id AND a.transaction_id = e.id AND s.reversal_of IS DISTINCT FROM e.id) given
+WHERE r.amount > given.amount
+UNION ALL
+SELECT b.wallet_id, format('bucket %s: priority or expiry differs from its credit', b.transaction_id)
+FROM buckets b
+WHERE b.transaction_id IS NOT NULL AND b.entry_id IS NOT NULL  -- an unmatched side is reported above
+  AND (b.priority, b.expires_at) IS DISTINCT FROM (b.entry_priority, b.entry_expires_at)
+UNION ALL
+SELECT b.wallet_id, CASE WHEN b.expired THEN format('bucket %s: flagged expired without an expiration entry', b.transaction_id)
+                        ELSE format('bucket %s: has an expiration entry but is not flagged expired', b.transaction_id) END
+FROM buckets b
+WHERE b.expired <> EXISTS (SELECT FROM wallets.allocations a JOIN wallets.transactions t ON t.wallet_id = a.wallet_id AND t.id = a.transaction_id
+                           WHERE a.wallet_id = b.wallet_id AND a.source_transaction_id = b.transaction_id AND t.category = 'expiration')
+UNION ALL
+SELECT e.wallet_id, format('transaction %s: debits %s, but allocations cover %s and outstanding debt is %s',
+                           e.id, -e.amount, coalesce(c.amount, 0), coalesce(d.outstanding, 0))
+FROM entries e
+LEFT JOIN covered c ON c.wallet_id = e.wallet_id AND c.id = e.id
+LEFT JOIN debts d ON d.wallet_id = e.wallet_id AND d.transaction_id = e.id
+WHERE e.amount < 0 AND -e.amount <> coalesce(c.amount, 0) + coalesce(d.outstanding, 0)
+UNION ALL
+SELECT a.wallet_id, CASE
+        WHEN t.id IS NULL OR s.id IS NULL THEN format('allocation of transaction %s from %s: refers to a missing transaction', a.transaction_id, a.source_transaction_id)
+        ELSE format('allocation of transaction %s from %s: must draw a negative entry from a credit', a.transaction_id, a.source_transaction_id) END
+FROM wallets.allocations a
+LEFT JOIN entries t ON t.wallet_id = a.wallet_id AND t.id = a.transaction_id
+LEFT JOIN entries s ON s.wallet_id = a.wallet_id AND s.id = a.source_transaction_id
+WHERE a.wallet_id IN (SELECT id FROM scope) AND (t.id IS NULL OR s.id IS NULL OR t.amount > 0 OR s.amount < 0)
+UNION ALL
+SELECT a.wallet_id, format('transaction %s drew from bucket %s after it expired at %s', a.transaction_id, a.source_transaction_id, s.expires_at)
+FROM wallets.allocations a
+JOIN entries t ON t.wallet_id = a.wallet_id AND t.id = a.transaction_id
+JOIN entries s ON s.wallet_id = a.wallet_id AND s.id = a.source_transaction_id
+WHERE t.category <> 'expiration' AND t.hold_id IS NULL AND t.created_at >= s.expires_at AND t.id > s.id
+UNION ALL
+SELECT s.id, format('wallet %s: debt %s, but outstanding debits sum to %s', s.id, s.debt, coalesce(sum(d.outstanding), 0))
+FROM scope s LEFT JOIN debts d ON d.wallet_id = s.id
+GROUP BY s.id, s.debt HAVING s.debt <> coalesce(sum(d.outstanding), 0)
+UNION ALL
+SELECT s.id, format('wallet %s: ledger_balance %s, but bucket remainders %s minus debt %s is %s',
+                    s.id, s.ledger_balance, coalesce(sum(b.remaining + b.held), 0), s.debt, coalesce(sum(b.remaining + b.held), 0) - s.debt)
+FROM scope s LEFT JOIN wallets.bucket_state b ON b.wallet_id = s.id
+GROUP BY s.id, s.ledger_balance, s.debt HAVING s.ledger_balance <> coalesce(sum(b.remaining + b.held), 0) - s.debt
+UNION ALL
+SELECT s.id, format('wallet %s: expiry_floor %s is later than its earliest expiring bucket or hold %s', s.id, s.expiry_floor, min(due.expires_at))
+FROM scope s
+JOIN (SELECT b.wallet_id, b.expires_at FROM wallets.bucket_state b WHERE b.remaining > 0 AND b.expires_at IS NOT NULL
+      UNION ALL
+      SELECT h.wallet_id, h.expires_at FROM holds h WHERE h.status = 'active') due ON due.wallet_id = s.id
+GROUP BY s.id, s.expiry_floor HAVING s.expiry_floor IS NULL OR s.expiry_floor > min(due.expires_at)
+UNION ALL
+SELECT s.id, format('wallet %s: balance %s is negative but the wallet does not allow it', s.id, s.ledger_balance)
+FROM scope s WHERE NOT s.allow_negative AND s.ledger_balance < 0
+$$;
+
+COMMENT ON FUNCTION wallets.check(bigint) IS
+'Audit: recompute every derived figure (balance chain, bucket remainders and reservations, holds, transfer legs, reversals, debts, wallet caches) from the append-only ledger and return one row per disagreement, for one wallet or all. Empty when consistent.';
+REVOKE ALL ON FUNCTION wallets.check(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wallets.check(bigint) TO wallets_app;
 
 COMMIT;

@@ -18,10 +18,17 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/views/buckets.sql
 \ir wallets/views/balances.sql
 \ir wallets/functions/_fail.sql
+\ir wallets/functions/_raise.sql
+\ir wallets/functions/_entry_problem.sql
+\ir wallets/functions/_no_wallet.sql
+\ir wallets/functions/_replay_problem.sql
+\ir wallets/functions/_debit_problem.sql
+\ir wallets/functions/_check_batch.sql
 \ir wallets/functions/_validate_entry.sql
 \ir wallets/functions/_lock_key.sql
 \ir wallets/functions/_expire_wallet.sql
 \ir wallets/functions/_lock_wallet.sql
+\ir wallets/functions/_lock_wallets.sql
 \ir wallets/functions/_sweep_due.sql
 \ir wallets/functions/_replay.sql
 \ir wallets/functions/_draw_down.sql
@@ -52,8 +59,6 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/functions/void_credit.sql
 \ir wallets/functions/set_expiry.sql
 \ir wallets/functions/reverse_debit.sql
-\ir wallets/functions/_apply_one.sql
-\ir wallets/functions/_apply_many.sql
 \ir wallets/functions/credit_many.sql
 \ir wallets/functions/debit_many.sql
 COMMIT;

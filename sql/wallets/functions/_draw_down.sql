@@ -16,7 +16,7 @@ BEGIN
     FOR bucket IN
         SELECT b.transaction_id, b.remaining
         FROM wallets.bucket_state b
-        WHERE b.wallet_id = _draw_down.wallet_id AND b.remaining > 0
+        WHERE b.wallet_id = _draw_down.wallet_id AND b.open
         ORDER BY b.priority, b.expires_at, b.transaction_id
     LOOP
         take := least(bucket.remaining, uncovered);

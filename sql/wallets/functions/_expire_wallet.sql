@@ -25,7 +25,7 @@ BEGIN
     FOR due IN
         SELECT b.transaction_id, b.remaining
         FROM wallets.bucket_state b
-        WHERE b.wallet_id = _expire_wallet.wallet_id AND b.remaining > 0 AND b.expires_at <= _expire_wallet.as_of
+        WHERE b.wallet_id = _expire_wallet.wallet_id AND b.open AND b.expires_at <= _expire_wallet.as_of
         ORDER BY b.expires_at, b.transaction_id
         LIMIT max_buckets
     LOOP
@@ -37,7 +37,7 @@ BEGIN
     UPDATE wallets.wallets
     SET ledger_balance = balance,
         expiry_floor = least((SELECT min(b.expires_at) FROM wallets.bucket_state b
-                              WHERE b.wallet_id = _expire_wallet.wallet_id AND b.remaining > 0),
+                              WHERE b.wallet_id = _expire_wallet.wallet_id AND b.open),
                              (SELECT min(h.expires_at) FROM wallets.holds h
                               WHERE h.wallet_id = _expire_wallet.wallet_id AND h.status = 'active'))
     WHERE id = _expire_wallet.wallet_id;

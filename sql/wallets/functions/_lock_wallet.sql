@@ -14,8 +14,7 @@ BEGIN
     -- A new statement, so under READ COMMITTED it sees what the previous lock holder committed.
     SELECT * INTO locked FROM wallets.wallets w WHERE w.id = _lock_wallet.wallet_id;
     IF NOT FOUND THEN
-        PERFORM wallets._fail('WL002', pg_catalog.format('wallet %s does not exist', coalesce(_lock_wallet.wallet_id::text, 'NULL')),
-                              pg_catalog.jsonb_build_object('wallet_id', _lock_wallet.wallet_id));
+        PERFORM wallets._raise(wallets._no_wallet(_lock_wallet.wallet_id));
     END IF;
     RETURN locked;
 END

@@ -1,6 +1,6 @@
--- Posts a debit on a locked, swept wallet whose caller has checked the balance: the entry and
--- its allocations in draw-down order, the uncovered rest becoming debt. A capture (hold_id set)
--- is allocated by _settle_hold against the hold's reserved buckets instead.
+-- Posts a debit on a locked, swept wallet whose caller has checked it can take it (see
+-- _debit_problem): the entry and its allocations in draw-down order, the uncovered rest becoming
+-- debt. A capture (hold_id set) is allocated by _settle_hold against the hold's reserved buckets.
 CREATE OR REPLACE FUNCTION wallets._post_debit(wallet wallets.wallets, amount bigint, category text, metadata jsonb,
                                                created_at timestamptz, idempotency_key text DEFAULT NULL,
                                                transfer_id bigint DEFAULT NULL, hold_id bigint DEFAULT NULL)
@@ -12,11 +12,6 @@ DECLARE
     entry wallets.transactions;
     uncovered bigint := 0;
 BEGIN
-    IF wallet.ledger_balance < 0 AND _post_debit.amount > wallet.ledger_balance + 9223372036854775807 THEN
-        PERFORM wallets._fail('WL003', format('debit of %s would overflow the balance of wallet %s', _post_debit.amount, wallet.id),
-                              jsonb_build_object('wallet_id', wallet.id, 'amount', _post_debit.amount, 'balance', wallet.ledger_balance));
-    END IF;
-
     INSERT INTO wallets.transactions (wallet_id, amount, category, balance_before, balance_after,
                                       metadata, idempotency_key, created_at, transfer_id, hold_id)
     VALUES (wallet.id, -_post_debit.amount, _post_debit.category, wallet.ledger_balance, wallet.ledger_balance - _post_debit.amount,

@@ -10,13 +10,8 @@ DECLARE
 BEGIN
     SELECT * INTO original FROM wallets.transactions t
     WHERE t.wallet_id = _replay.wallet_id AND t.idempotency_key = _replay.idempotency_key;
-    IF FOUND AND (original.amount, original.category, original.expires_at, original.priority, original.metadata)
-                 IS DISTINCT FROM (_replay.amount, _replay.category, _replay.expires_at, _replay.priority, _replay.metadata) THEN
-        PERFORM wallets._fail('WL006',
-            pg_catalog.format('idempotency key %L on wallet %s was used by transaction %s with other arguments',
-                              _replay.idempotency_key, _replay.wallet_id, original.id),
-            pg_catalog.jsonb_build_object('wallet_id', _replay.wallet_id, 'idempotency_key', _replay.idempotency_key,
-                                          'transaction_id', original.id));
+    IF FOUND THEN
+        PERFORM wallets._raise(wallets._replay_problem(original, amount, category, expires_at, priority, metadata));
     END IF;
     RETURN original;
 END

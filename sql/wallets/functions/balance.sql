@@ -10,8 +10,7 @@ DECLARE
 BEGIN
     SELECT b.available INTO available FROM wallets.balances b WHERE b.wallet_id = balance.wallet_id;
     IF NOT FOUND THEN
-        PERFORM wallets._fail('WL002', format('wallet %s does not exist', coalesce(balance.wallet_id::text, 'NULL')),
-                              jsonb_build_object('wallet_id', balance.wallet_id));
+        PERFORM wallets._raise(wallets._no_wallet(balance.wallet_id));
     END IF;
     RETURN available;
 END

@@ -140,6 +140,10 @@ JOIN (SELECT b.wallet_id, b.expires_at FROM wallets.bucket_state b WHERE b.remai
       SELECT h.wallet_id, h.expires_at FROM holds h WHERE h.status = 'active') due ON due.wallet_id = s.id
 GROUP BY s.id, s.expiry_floor HAVING s.expiry_floor IS NULL OR s.expiry_floor > min(due.expires_at)
 UNION ALL
+SELECT t.wallet_id, format('transaction %s: wallet %s does not exist', t.id, t.wallet_id)
+FROM wallets.transactions t
+WHERE $1 IS NULL AND NOT EXISTS (SELECT FROM wallets.wallets w WHERE w.id = t.wallet_id)
+UNION ALL
 SELECT s.id, format('wallet %s: balance %s is negative but the wallet does not allow it', s.id, s.ledger_balance)
 FROM scope s WHERE NOT s.allow_negative AND s.ledger_balance < 0
 $$;

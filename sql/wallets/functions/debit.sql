@@ -25,11 +25,7 @@ BEGIN
 
     wallet := wallets._sweep_due(wallet, as_of);
 
-    -- Credits reserved by holds are not available; only an allow_negative wallet may go below.
-    IF NOT wallet.allow_negative AND wallet.ledger_balance - wallet.held < debit.amount THEN
-        PERFORM wallets._fail('WL001', format('wallet %s has %s available, cannot debit %s', wallet.id, wallet.ledger_balance - wallet.held, debit.amount),
-                              jsonb_build_object('wallet_id', wallet.id, 'requested', debit.amount, 'available', wallet.ledger_balance - wallet.held));
-    END IF;
+    PERFORM wallets._raise(wallets._debit_problem(wallet.id, wallet.ledger_balance, wallet.held, wallet.allow_negative, debit.amount));
     RETURN wallets._post_debit(wallet, debit.amount, debit.category, entry_metadata, as_of, debit.idempotency_key);
 END
 $$;

@@ -2,14 +2,166 @@ CREATE OR REPLACE FUNCTION wallets.debit_many(wallet_ids bigint[], amounts bigin
                                              metadata jsonb[] DEFAULT NULL, idempotency_keys text[] DEFAULT NULL,
                                              atomic boolean DEFAULT false)
 RETURNS TABLE (item integer, transaction_id bigint, error_code text, error_message text)
-LANGUAGE sql
+LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT * FROM wallets._apply_many('debit', wallet_ids, amounts, categories, NULL, metadata, idempotency_keys, NULL, atomic)
+#variable_conflict use_column
+DECLARE
+    as_of timestamptz := wallets.now();
+    size integer := wallets._check_batch('debit_many', debit_many.wallet_ids,
+        ARRAY[cardinality(debit_many.amounts), coalesce(cardinality(debit_many.categories), cardinality(debit_many.wallet_ids)),
+              coalesce(cardinality(debit_many.metadata), cardinality(debit_many.wallet_ids)),
+              coalesce(cardinality(debit_many.idempotency_keys), cardinality(debit_many.wallet_ids))], debit_many.atomic);
+    -- Per item: its category and metadata with defaults, the transaction posted or replayed, or the problem.
+    item_categories text[];
+    item_metadata jsonb[];
+    entry_ids bigint[] := '{}';
+    before_balances bigint[] := '{}';
+    problems jsonb[] := '{}';
+    accepted integer[] := '{}';
+    accepted_count integer := 0;
+    -- The batch's wallets, ascending, locked; each swept when its first item is accepted.
+    batch_ids bigint[] := '{}';
+    batch_balances bigint[] := '{}';
+    batch_held bigint[] := '{}';
+    batch_negative boolean[] := '{}';
+    swept boolean[] := '{}';
+    wallet wallets.wallets;
+    at integer;
+    -- Keys accepted so far in this batch ("wallet_id:key"), so a repeated key replays its item.
+    batch_keys text[] := '{}';
+    batch_key_items integer[] := '{}';
+    earlier integer;
+    original wallets.transactions;
+BEGIN
+    SELECT array_agg(coalesce(debit_many.categories[p], 'debit') ORDER BY p), array_agg(coalesce(debit_many.metadata[p], '{}') ORDER BY p)
+    INTO item_categories, item_metadata
+    FROM generate_series(1, size) AS p;
+
+    PERFORM wallets._lock_wallets(debit_many.wallet_ids);
+    FOR wallet IN SELECT w.* FROM wallets.wallets w WHERE w.id = ANY (debit_many.wallet_ids) ORDER BY w.id LOOP
+        batch_ids := batch_ids || wallet.id;
+        batch_balances := batch_balances || wallet.ledger_balance;
+        batch_held := batch_held || wallet.held;
+        batch_negative := batch_negative || wallet.allow_negative;
+        swept := swept || false;
+    END LOOP;
+
+    -- Decide every item in order, with the checks of wallets.debit, in memory: the batch is
+    -- then written with a few set-based statements instead of a dozen statements per item.
+    FOR p IN 1..size LOOP
+        problems[p] := wallets._entry_problem(debit_many.wallet_ids[p], debit_many.amounts[p], item_categories[p], item_metadata[p]);
+        CONTINUE WHEN problems[p] IS NOT NULL;
+        at := array_position(batch_ids, debit_many.wallet_ids[p]);
+        IF at IS NULL THEN
+            problems[p] := wallets._no_wallet(debit_many.wallet_ids[p]);
+            CONTINUE;
+        END IF;
+        IF debit_many.idempotency_keys[p] IS NOT NULL THEN
+            earlier := batch_key_items[array_position(batch_keys, debit_many.wallet_ids[p] || ':' || debit_many.idempotency_keys[p])];
+            IF earlier IS NOT NULL THEN
+                original := ROW(entry_ids[earlier], debit_many.wallet_ids[p], -debit_many.amounts[earlier], item_categories[earlier],
+                                NULL, NULL, before_balances[earlier], before_balances[earlier] - debit_many.amounts[earlier],
+                                item_metadata[earlier], debit_many.idempotency_keys[p], as_of, NULL, NULL, NULL)::wallets.transactions;
+            ELSE
+                SELECT * INTO original FROM wallets.transactions t
+                WHERE t.wallet_id = debit_many.wallet_ids[p] AND t.idempotency_key = debit_many.idempotency_keys[p];
+            END IF;
+            IF original.id IS NOT NULL THEN
+                problems[p] := wallets._replay_problem(original, -debit_many.amounts[p], item_categories[p], NULL, NULL, item_metadata[p]);
+                IF problems[p] IS NULL THEN
+                    entry_ids[p] := original.id;
+                END IF;
+                original := NULL;
+                CONTINUE;
+            END IF;
+        END IF;
+        IF NOT swept[at] THEN
+            SELECT * INTO wallet FROM wallets.wallets w WHERE w.id = batch_ids[at];
+            wallet := wallets._sweep_due(wallet, as_of);
+            batch_balances[at] := wallet.ledger_balance;
+            batch_held[at] := wallet.held;
+            swept[at] := true;
+        END IF;
+        problems[p] := wallets._debit_problem(batch_ids[at], batch_balances[at], batch_held[at], batch_negative[at], debit_many.amounts[p]);
+        IF problems[p] IS NULL THEN
+            entry_ids[p] := nextval('wallets.transactions_id_seq'::regclass);
+            before_balances[p] := batch_balances[at];
+            batch_balances[at] := batch_balances[at] - debit_many.amounts[p];
+            accepted_count := accepted_count + 1;
+            accepted[accepted_count] := p;
+            IF debit_many.idempotency_keys[p] IS NOT NULL THEN
+                batch_keys := batch_keys || (debit_many.wallet_ids[p] || ':' || debit_many.idempotency_keys[p]);
+                batch_key_items := batch_key_items || p;
+            END IF;
+        END IF;
+    END LOOP;
+
+    IF debit_many.atomic THEN
+        FOR p IN 1..size LOOP
+            IF problems[p] IS NOT NULL THEN
+                PERFORM wallets._fail(problems[p]->>'code', format('item %s: %s', p, problems[p]->>'message'),
+                                      problems[p]->'facts' || jsonb_build_object('item', p));
+            END IF;
+        END LOOP;
+    END IF;
+
+    IF accepted_count > 0 THEN
+        INSERT INTO wallets.transactions (id, wallet_id, amount, category, balance_before, balance_after,
+                                          metadata, idempotency_key, created_at)
+        OVERRIDING SYSTEM VALUE
+        SELECT entry_ids[p], debit_many.wallet_ids[p], -debit_many.amounts[p], item_categories[p], before_balances[p],
+               before_balances[p] - debit_many.amounts[p], item_metadata[p], debit_many.idempotency_keys[p], as_of
+        FROM unnest(accepted) AS p;
+
+        -- Each wallet's debits, in order, take consecutive spans of its free credits laid out in
+        -- draw-down order; a debit draws from every bucket its span overlaps. What lies beyond
+        -- the last bucket is debt (allow_negative wallets only; the others were checked).
+        WITH spans AS (
+            SELECT debit_many.wallet_ids[p] AS wallet_id, entry_ids[p] AS transaction_id, debit_many.amounts[p] AS amount,
+                   sum(debit_many.amounts[p]) OVER (PARTITION BY debit_many.wallet_ids[p] ORDER BY p) - debit_many.amounts[p] AS span_start,
+                   sum(debit_many.amounts[p]) OVER (PARTITION BY debit_many.wallet_ids[p] ORDER BY p) AS span_end
+            FROM unnest(accepted) AS p
+        ), sources AS (
+            SELECT b.wallet_id, b.transaction_id, b.remaining,
+                   sum(b.remaining) OVER (PARTITION BY b.wallet_id ORDER BY b.priority, b.expires_at, b.transaction_id) AS span_end
+            FROM wallets.bucket_state b
+            WHERE b.wallet_id IN (SELECT s.wallet_id FROM spans s) AND b.open
+        ), free AS (
+            SELECT b.wallet_id, max(b.span_end) AS total FROM sources b GROUP BY b.wallet_id
+        ), owed AS (
+            INSERT INTO wallets.debt_state (wallet_id, transaction_id, outstanding)
+            SELECT s.wallet_id, s.transaction_id, s.span_end - greatest(s.span_start, coalesce(f.total, 0))
+            FROM spans s LEFT JOIN free f ON f.wallet_id = s.wallet_id
+            WHERE s.span_end > coalesce(f.total, 0)
+            RETURNING wallet_id, outstanding
+        ), drawn AS (
+            INSERT INTO wallets.allocations (wallet_id, transaction_id, source_transaction_id, amount)
+            SELECT s.wallet_id, s.transaction_id, b.transaction_id,
+                   least(s.span_end, b.span_end) - greatest(s.span_start, b.span_end - b.remaining)
+            FROM spans s
+            JOIN sources b ON b.wallet_id = s.wallet_id AND b.span_end - b.remaining < s.span_end AND s.span_start < b.span_end
+            RETURNING wallet_id, source_transaction_id, amount
+        ), debited AS (
+            UPDATE wallets.wallets w
+            SET ledger_balance = w.ledger_balance - d.amount, debt = w.debt + coalesce(o.outstanding, 0)
+            FROM (SELECT s.wallet_id, sum(s.amount) AS amount FROM spans s GROUP BY s.wallet_id) d
+            LEFT JOIN (SELECT o.wallet_id, sum(o.outstanding) AS outstanding FROM owed o GROUP BY o.wallet_id) o ON o.wallet_id = d.wallet_id
+            WHERE w.id = d.wallet_id
+            RETURNING w.id
+        )
+        UPDATE wallets.bucket_state b
+        SET remaining = b.remaining - d.amount
+        FROM (SELECT d.wallet_id, d.source_transaction_id, sum(d.amount) AS amount FROM drawn d GROUP BY 1, 2) d
+        WHERE b.wallet_id = d.wallet_id AND b.transaction_id = d.source_transaction_id;
+    END IF;
+
+    RETURN QUERY SELECT p, entry_ids[p], problems[p]->>'code', problems[p]->>'message' FROM generate_series(1, size) AS p;
+END
 $$;
 
 COMMENT ON FUNCTION wallets.debit_many(bigint[], bigint[], text[], jsonb[], text[], boolean) IS
-'Post many debits in one call (e.g. a metering pipeline''s usage events): item i debits wallet_ids[i] by amounts[i] with the i-th category, metadata and idempotency key (NULL arrays or entries: the defaults of wallets.debit). Items apply in order. Returns one row per item (1-based): the transaction id, or the error code and message of a refused item, which undoes nothing else; with atomic => true any refused item fails the whole call (its message names the item). Errors: WL012 (arrays of different lengths).';
+'Post many debits in one call (e.g. a metering pipeline''s usage events): item i debits wallet_ids[i] by amounts[i] with the i-th category, metadata and idempotency key (NULL arrays or entries: the defaults of wallets.debit), exactly as wallets.debit would, in array order. Returns one row per item (1-based): the transaction id (the original one for a replay), or the error code and message of a refused item, which undoes nothing else; with atomic => true any refused item fails the whole call (its message names the item). Errors: WL012 (arrays of different lengths).';
 REVOKE ALL ON FUNCTION wallets.debit_many(bigint[], bigint[], text[], jsonb[], text[], boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wallets.debit_many(bigint[], bigint[], text[], jsonb[], text[], boolean) TO wallets_app;

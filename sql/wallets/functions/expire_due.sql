@@ -23,7 +23,7 @@ BEGIN
                -- A wallet with lapsed holds is swept whole: returned credits may be due too.
                CASE WHEN bool_or(batch.lapsed_hold) THEN NULL ELSE count(*) END AS buckets
         FROM ((SELECT b.wallet_id, false AS lapsed_hold FROM wallets.bucket_state b
-               WHERE b.remaining > 0 AND b.expires_at <= as_of
+               WHERE b.open AND b.expires_at <= as_of
                ORDER BY b.expires_at LIMIT batch_size)
               UNION ALL
               SELECT h.wallet_id, true FROM wallets.holds h

@@ -12,17 +12,21 @@ CREATE TABLE wallets.bucket_state (
     expired boolean NOT NULL DEFAULT false,
     -- Reserved by active holds. Held credits do not expire until their hold ends.
     held bigint NOT NULL DEFAULT 0 CHECK (held >= 0),
+    -- Whether the bucket has credits to draw. The partial indexes test this instead of remaining,
+    -- so a debit that leaves something in a bucket changes no indexed value: its update is HOT
+    -- (heap-only, no new index entries), which keeps a hot wallet's indexes from bloating.
+    open boolean GENERATED ALWAYS AS (remaining > 0) STORED,
     PRIMARY KEY (wallet_id, transaction_id)
-);
+) WITH (fillfactor = 80);  -- room on each page for those HOT updates
 
 -- Draw-down order: priority, then earliest expiry (never-expiring sorts last), then oldest.
 CREATE INDEX bucket_state_draw_down
     ON wallets.bucket_state (wallet_id, priority, expires_at, transaction_id)
-    WHERE remaining > 0;
+    WHERE open;
 
 -- expire_due finds due buckets across all wallets.
 CREATE INDEX bucket_state_expiry
     ON wallets.bucket_state (expires_at)
-    WHERE remaining > 0 AND expires_at IS NOT NULL;
+    WHERE open AND expires_at IS NOT NULL;
 
 COMMENT ON TABLE wallets.bucket_state IS 'Cache: what is left of each credit. Read it through the view wallets.buckets.';

@@ -15,7 +15,7 @@ CROSS JOIN LATERAL (
     SELECT
         CASE WHEN w.expiry_floor <= wallets.now() THEN
             coalesce((SELECT sum(b.remaining)::bigint FROM wallets.bucket_state b
-                      WHERE b.wallet_id = w.id AND b.remaining > 0 AND b.expires_at <= wallets.now()), 0)
+                      WHERE b.wallet_id = w.id AND b.open AND b.expires_at <= wallets.now()), 0)
         ELSE 0 END AS free_remaining,
         CASE WHEN w.expiry_floor <= wallets.now() THEN
             coalesce((SELECT sum(h.amount)::bigint FROM wallets.holds h
