@@ -18,13 +18,16 @@ from pgwallets.errors import (
     translate_errors,
 )
 from pgwallets.ledger import AsyncLedger, AsyncReservedHold, Ledger, ReservedHold
-from pgwallets.models import Balances, Hold, Transaction, Transfer, Wallet
+from pgwallets.models import Balances, BatchResult, CreditItem, DebitItem, Hold, Transaction, Transfer, Wallet
 
 __all__ = [
     "ERRORS",
     "AsyncLedger",
     "AsyncReservedHold",
     "Balances",
+    "BatchResult",
+    "CreditItem",
+    "DebitItem",
     "Hold",
     "HoldNotActive",
     "IdempotencyConflict",

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,8 +32,18 @@ from psycopg.rows import RowFactory, tuple_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
-from pgwallets.errors import HoldNotActive, InvalidAmount, WalletNotFound, translate_errors
-from pgwallets.models import Balances, Hold, Transaction, Transfer, Wallet, record_row
+from pgwallets.errors import ERRORS, HoldNotActive, InvalidAmount, WalletNotFound, WalletsError, translate_errors
+from pgwallets.models import (
+    Balances,
+    BatchResult,
+    CreditItem,
+    DebitItem,
+    Hold,
+    Transaction,
+    Transfer,
+    Wallet,
+    record_row,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import LiteralString, Self
@@ -83,6 +93,22 @@ def _pairs(rows: list[tuple[Any, ...]]) -> list[tuple[int, str]]:
 def _jsonb(value: Mapping[str, Any] | None) -> Jsonb:
     # A non-mapping is passed through so the database, not the client, rejects it (WL012).
     return Jsonb(dict(value) if isinstance(value, Mapping) else ({} if value is None else value))
+
+
+def _item_error(item: int, code: str, message: str) -> WalletsError:
+    # A refused item of a batch: the exception its single call would raise. The batch returns the
+    # code and message only, so the detail holds what is known: code, name and the item.
+    cls = ERRORS.get(code)
+    name = cls.name if cls is not None else "unknown"
+    detail = {"code": code, "error": name, "item": item}
+    if cls is None:
+        return WalletsError(message, detail, code=code, name=name)
+    return cls(message, detail)
+
+
+def _batch_results(rows: list[tuple[Any, ...]]) -> list[BatchResult]:
+    return [BatchResult(item, transaction_id, None if code is None else _item_error(item, code, message or ""))
+            for item, transaction_id, code, message in rows]
 
 
 def _balances_of(wallet_id: int) -> Callable[[list[Balances]], Balances]:
@@ -162,6 +188,38 @@ class calls:  # noqa: N801 - a namespace of Call builders, read as `calls.debit(
              "idempotency_key": idempotency_key},
             _TRANSACTION,
             _single,
+        )
+
+    @staticmethod
+    def credit_many(items: Sequence[CreditItem], atomic: bool) -> Call[list[BatchResult]]:
+        # One statement whatever the batch: item i is the i-th entry of every array.
+        return Call(
+            "SELECT r.item, r.transaction_id, r.error_code, r.error_message"
+            " FROM wallets.credit_many(wallet_ids => %(wallet_ids)s::bigint[], amounts => %(amounts)s::bigint[],"
+            " categories => %(categories)s::text[], expires_at => %(expires_at)s::timestamptz[],"
+            " metadata => %(metadata)s::jsonb[], idempotency_keys => %(idempotency_keys)s::text[],"
+            " priorities => %(priorities)s::integer[], atomic => %(atomic)s::boolean) AS r ORDER BY r.item",
+            {"wallet_ids": [i.wallet_id for i in items], "amounts": [i.amount for i in items],
+             "categories": [i.category for i in items], "expires_at": [i.expires_at for i in items],
+             "metadata": [_jsonb(i.metadata) for i in items],
+             "idempotency_keys": [i.idempotency_key for i in items], "priorities": [i.priority for i in items],
+             "atomic": atomic},
+            tuple_row,
+            _batch_results,
+        )
+
+    @staticmethod
+    def debit_many(items: Sequence[DebitItem], atomic: bool) -> Call[list[BatchResult]]:
+        return Call(
+            "SELECT r.item, r.transaction_id, r.error_code, r.error_message"
+            " FROM wallets.debit_many(wallet_ids => %(wallet_ids)s::bigint[], amounts => %(amounts)s::bigint[],"
+            " categories => %(categories)s::text[], metadata => %(metadata)s::jsonb[],"
+            " idempotency_keys => %(idempotency_keys)s::text[], atomic => %(atomic)s::boolean) AS r ORDER BY r.item",
+            {"wallet_ids": [i.wallet_id for i in items], "amounts": [i.amount for i in items],
+             "categories": [i.category for i in items], "metadata": [_jsonb(i.metadata) for i in items],
+             "idempotency_keys": [i.idempotency_key for i in items], "atomic": atomic},
+            tuple_row,
+            _batch_results,
         )
 
     @staticmethod
@@ -594,6 +652,20 @@ class Ledger:
         """Spend credits; the returned transaction has a negative amount."""
         return self._run(calls.debit(wallet_id, amount, category, metadata, idempotency_key), conn)
 
+    def credit_many(self, items: Sequence[CreditItem], *, atomic: bool = False,
+                    conn: psycopg.Connection[Any] | None = None) -> list[BatchResult]:
+        """Post many credits in one statement, in order; one BatchResult per item. A refused item
+        gets its error (the exception credit() would raise) and undoes nothing else; with
+        atomic=True the first refused item raises instead (its message starts "item N: ", its
+        detail has "item") and nothing is written."""
+        return self._run(calls.credit_many(items, atomic), conn)
+
+    def debit_many(self, items: Sequence[DebitItem], *, atomic: bool = False,
+                   conn: psycopg.Connection[Any] | None = None) -> list[BatchResult]:
+        """Post many debits in one statement (e.g. a metering pipeline's usage events), as
+        credit_many(): one BatchResult per item, or with atomic=True all or nothing."""
+        return self._run(calls.debit_many(items, atomic), conn)
+
     def balance(self, wallet_id: int, *, conn: psycopg.Connection[Any] | None = None) -> int:
         """The spendable balance now (buckets past expiry no longer count, swept or not)."""
         return self._run(calls.balance(wallet_id), conn)
@@ -749,6 +821,14 @@ class AsyncLedger:
                     metadata: Mapping[str, Any] | None = None, idempotency_key: str | None = None,
                     conn: psycopg.AsyncConnection[Any] | None = None) -> Transaction:
         return await self._run(calls.debit(wallet_id, amount, category, metadata, idempotency_key), conn)
+
+    async def credit_many(self, items: Sequence[CreditItem], *, atomic: bool = False,
+                          conn: psycopg.AsyncConnection[Any] | None = None) -> list[BatchResult]:
+        return await self._run(calls.credit_many(items, atomic), conn)
+
+    async def debit_many(self, items: Sequence[DebitItem], *, atomic: bool = False,
+                         conn: psycopg.AsyncConnection[Any] | None = None) -> list[BatchResult]:
+        return await self._run(calls.debit_many(items, atomic), conn)
 
     async def balance(self, wallet_id: int, *, conn: psycopg.AsyncConnection[Any] | None = None) -> int:
         return await self._run(calls.balance(wallet_id), conn)

@@ -10,17 +10,19 @@ default (`transfer_id: int | None = None`) so rows from an older schema still bu
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from psycopg.rows import RowFactory, RowMaker
 
+from pgwallets.errors import WalletsError
+
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
-__all__ = ["Balances", "Hold", "Transaction", "Transfer", "Wallet", "record_row"]
+__all__ = ["Balances", "BatchResult", "CreditItem", "DebitItem", "Hold", "Transaction", "Transfer", "Wallet", "record_row"]
 
 R = TypeVar("R", bound="DataclassInstance")
 
@@ -116,6 +118,52 @@ class Balances:
     posted: int
     held: int
     available: int
+
+
+@dataclass(frozen=True, slots=True)
+class CreditItem:
+    """One credit of Ledger.credit_many(): the arguments of Ledger.credit(), with its defaults."""
+
+    wallet_id: int
+    amount: int
+    category: str = "credit"
+    expires_at: datetime | None = None
+    metadata: Mapping[str, Any] | None = None
+    idempotency_key: str | None = None
+    priority: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class DebitItem:
+    """One debit of Ledger.debit_many(): the arguments of Ledger.debit(), with its defaults."""
+
+    wallet_id: int
+    amount: int
+    category: str = "debit"
+    metadata: Mapping[str, Any] | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """The outcome of one item of credit_many() / debit_many(), in the order of the items.
+
+    item            the item's 1-based position in the batch
+    transaction_id  the entry it posted (for a replayed idempotency key: the original entry), or
+                    None when it was refused
+    error           None, or the domain exception the same single credit() / debit() would have
+                    raised (e.g. InsufficientBalance), with its code and message; its detail holds
+                    only "code", "error" and "item", as the batch returns no per-item facts
+    """
+
+    item: int
+    transaction_id: int | None
+    error: WalletsError | None
+
+    @property
+    def ok(self) -> bool:
+        """True when the item was posted (or replayed)."""
+        return self.error is None
 
 
 def record_row(cls: type[R]) -> RowFactory[R]:

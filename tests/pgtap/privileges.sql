@@ -12,6 +12,8 @@ INSERT INTO public_functions VALUES
     ('wallets.owner_wallets(text)', false),
     ('wallets.credit(bigint, bigint, text, timestamptz, jsonb, text, integer)', true),
     ('wallets.debit(bigint, bigint, text, jsonb, text)', true),
+    ('wallets.credit_many(bigint[], bigint[], text[], timestamptz[], jsonb[], text[], integer[], boolean)', true),
+    ('wallets.debit_many(bigint[], bigint[], text[], jsonb[], text[], boolean)', true),
     ('wallets.balance(bigint)', false),
     ('wallets.expire_due(integer)', true),
     ('wallets.history(bigint, bigint, integer)', false),
