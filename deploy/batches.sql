@@ -5,11 +5,14 @@
 -- migrates: sql/wallets/tables/transactions.sql
 -- source: sql/migrations/batches.sql
 -- source: sql/wallets/views/balances.sql
+-- source: sql/wallets/functions/_problem_detail.sql
+-- source: sql/wallets/functions/_fail.sql
 -- source: sql/wallets/functions/_raise.sql
 -- source: sql/wallets/functions/_entry_problem.sql
 -- source: sql/wallets/functions/_no_wallet.sql
 -- source: sql/wallets/functions/_replay_problem.sql
 -- source: sql/wallets/functions/_debit_problem.sql
+-- source: sql/wallets/functions/_batch_length.sql
 -- source: sql/wallets/functions/_check_batch.sql
 -- source: sql/wallets/functions/_validate_entry.sql
 -- source: sql/wallets/functions/_replay.sql
@@ -83,18 +86,48 @@ COMMENT ON VIEW wallets.balances IS
 'Per wallet at wallets.now(): posted (credits minus debits still live), held (reserved by active holds), available (posted minus held, = wallets.balance()).';
 GRANT SELECT ON wallets.balances TO wallets_reader;
 
--- sql/wallets/functions/_raise.sql
--- Raises a problem built by one of the _*_problem functions; does nothing for NULL. Single calls
--- raise what a batch records per item, from the same checks.
-CREATE OR REPLACE FUNCTION wallets._raise(problem jsonb)
+-- sql/wallets/functions/_problem_detail.sql
+-- The DETAIL a problem raises with (see _fail): its code, the code's name and its facts.
+CREATE OR REPLACE FUNCTION wallets._problem_detail(problem jsonb)
+RETURNS jsonb
+LANGUAGE sql
+STABLE
+AS $$
+    SELECT pg_catalog.jsonb_build_object('code', problem->>'code',
+               'error', (SELECT e.name FROM wallets.error_codes e WHERE e.code = problem->>'code'))
+           || coalesce(problem->'facts', '{}')
+$$;
+
+COMMENT ON FUNCTION wallets._problem_detail(jsonb) IS 'Internal: the JSON DETAIL of a problem.';
+REVOKE ALL ON FUNCTION wallets._problem_detail(jsonb) FROM PUBLIC;
+
+-- sql/wallets/functions/_fail.sql
+-- Raises a domain error: its own SQLSTATE, a message naming the ids, and DETAIL as JSON
+-- carrying the code, its name and the given facts.
+CREATE OR REPLACE FUNCTION wallets._fail(code text, message text, facts jsonb DEFAULT '{}')
 RETURNS void
 LANGUAGE plpgsql
 AS $$
 BEGIN
-    IF problem IS NOT NULL THEN
-        PERFORM wallets._fail(problem->>'code', problem->>'message', problem->'facts');
-    END IF;
+    RAISE EXCEPTION USING
+        ERRCODE = _fail.code,
+        MESSAGE = _fail.message,
+        DETAIL = wallets._problem_detail(pg_catalog.jsonb_build_object('code', _fail.code, 'facts', _fail.facts))::text;
 END
+$$;
+
+COMMENT ON FUNCTION wallets._fail(text, text, jsonb) IS 'Internal: raise a WLxxx domain error with a JSON DETAIL.';
+REVOKE ALL ON FUNCTION wallets._fail(text, text, jsonb) FROM PUBLIC;
+
+-- sql/wallets/functions/_raise.sql
+-- Raises a problem built by one of the _*_problem functions; does nothing for NULL. Single calls
+-- raise what a batch records per item, from the same checks. A single SQL expression, so callers
+-- get it inlined and pay nothing when there is no problem.
+CREATE OR REPLACE FUNCTION wallets._raise(problem jsonb)
+RETURNS void
+LANGUAGE sql
+AS $$
+    SELECT CASE WHEN problem IS NOT NULL THEN wallets._fail(problem->>'code', problem->>'message', problem->'facts') END
 $$;
 
 COMMENT ON FUNCTION wallets._raise(jsonb) IS 'Internal: raise a problem {code, message, facts}, if any.';
@@ -193,25 +226,49 @@ $$;
 COMMENT ON FUNCTION wallets._debit_problem(bigint, bigint, bigint, boolean, bigint) IS 'Internal: WL001 or WL003 when a wallet cannot take a debit, else NULL.';
 REVOKE ALL ON FUNCTION wallets._debit_problem(bigint, bigint, bigint, boolean, bigint) FROM PUBLIC;
 
+-- sql/wallets/functions/_batch_length.sql
+-- The length of an array given to a batch call: NULL when absent, -1 unless it is a plain list
+-- (one dimension, first index 1), so misaligned arrays are refused rather than misread.
+CREATE OR REPLACE FUNCTION wallets._batch_length(list anyarray)
+RETURNS integer
+LANGUAGE sql
+IMMUTABLE
+AS $$
+    SELECT CASE
+        WHEN list IS NULL THEN NULL
+        WHEN cardinality(list) = 0 THEN 0
+        WHEN array_ndims(list) = 1 AND array_lower(list, 1) = 1 THEN cardinality(list)
+        ELSE -1
+    END
+$$;
+
+COMMENT ON FUNCTION wallets._batch_length(anyarray) IS 'Internal: length of a batch argument, -1 when it is not a one-dimensional array starting at 1.';
+REVOKE ALL ON FUNCTION wallets._batch_length(anyarray) FROM PUBLIC;
+
 -- sql/wallets/functions/_check_batch.sql
--- The arrays of a batch call line up: one entry per wallet_id in each array given.
-CREATE OR REPLACE FUNCTION wallets._check_batch(operation text, wallet_ids bigint[], lengths integer[], atomic boolean)
+-- The arrays of a batch call line up: wallet_ids and amounts, and every optional array given,
+-- are plain lists of one entry per item. Returns the number of items.
+CREATE OR REPLACE FUNCTION wallets._check_batch(operation text, wallet_ids bigint[], amounts bigint[],
+                                                optional_lengths integer[], atomic boolean)
 RETURNS integer
 LANGUAGE plpgsql
 AS $$
 DECLARE
-    size integer := coalesce(cardinality(wallet_ids), 0);
+    size integer := coalesce(wallets._batch_length(wallet_ids), 0);
 BEGIN
-    IF EXISTS (SELECT FROM unnest(lengths) AS given WHERE given IS DISTINCT FROM size) OR atomic IS NULL THEN
-        PERFORM wallets._fail('WL012', format('%s: every array must have one entry per wallet_id (%s), and atomic is true or false', operation, size),
-                              jsonb_build_object('argument', 'arrays', 'wallet_ids', size, 'lengths', to_jsonb(lengths)));
+    IF size < 0 OR coalesce(wallets._batch_length(amounts), 0) <> size
+       OR EXISTS (SELECT FROM unnest(optional_lengths) AS given WHERE given <> size) OR atomic IS NULL THEN
+        PERFORM wallets._fail('WL012',
+            format('%s: wallet_ids, amounts and every other array given must be lists (first index 1) of one entry per item, and atomic true or false', operation),
+            jsonb_build_object('argument', 'arrays', 'wallet_ids', wallets._batch_length(wallet_ids),
+                               'amounts', wallets._batch_length(amounts), 'others', to_jsonb(optional_lengths)));
     END IF;
     RETURN size;
 END
 $$;
 
-COMMENT ON FUNCTION wallets._check_batch(text, bigint[], integer[], boolean) IS 'Internal: check that the arrays of a batch line up; returns its size.';
-REVOKE ALL ON FUNCTION wallets._check_batch(text, bigint[], integer[], boolean) FROM PUBLIC;
+COMMENT ON FUNCTION wallets._check_batch(text, bigint[], bigint[], integer[], boolean) IS 'Internal: check that the arrays of a batch line up; returns its size.';
+REVOKE ALL ON FUNCTION wallets._check_batch(text, bigint[], bigint[], integer[], boolean) FROM PUBLIC;
 
 -- sql/wallets/functions/_validate_entry.sql
 -- Checks what every credit and debit receives before anything is locked or written.
@@ -722,22 +779,21 @@ CREATE OR REPLACE FUNCTION wallets.credit_many(wallet_ids bigint[], amounts bigi
                                               expires_at timestamptz[] DEFAULT NULL, metadata jsonb[] DEFAULT NULL,
                                               idempotency_keys text[] DEFAULT NULL, priorities integer[] DEFAULT NULL,
                                               atomic boolean DEFAULT false)
-RETURNS TABLE (item integer, transaction_id bigint, error_code text, error_message text)
+RETURNS TABLE (item integer, transaction_id bigint, error_code text, error_message text, error_detail jsonb)
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-    size integer := wallets._check_batch('credit_many', credit_many.wallet_ids,
-        ARRAY[cardinality(credit_many.amounts), coalesce(cardinality(credit_many.categories), cardinality(credit_many.wallet_ids)),
-              coalesce(cardinality(credit_many.expires_at), cardinality(credit_many.wallet_ids)),
-              coalesce(cardinality(credit_many.metadata), cardinality(credit_many.wallet_ids)),
-              coalesce(cardinality(credit_many.idempotency_keys), cardinality(credit_many.wallet_ids)),
-              coalesce(cardinality(credit_many.priorities), cardinality(credit_many.wallet_ids))], credit_many.atomic);
+    size integer := wallets._check_batch('credit_many', credit_many.wallet_ids, credit_many.amounts,
+        ARRAY[wallets._batch_length(credit_many.categories), wallets._batch_length(credit_many.expires_at),
+              wallets._batch_length(credit_many.metadata), wallets._batch_length(credit_many.idempotency_keys),
+              wallets._batch_length(credit_many.priorities)], credit_many.atomic);
     entry_ids bigint[] := '{}';
     codes text[] := '{}';
     messages text[] := '{}';
+    details jsonb[] := '{}';
     current_item integer;
     all_posted boolean := true;
     failed_code text;
@@ -778,18 +834,20 @@ BEGIN
                 IF left(SQLSTATE, 2) <> 'WL' THEN
                     RAISE;
                 END IF;
+                GET STACKED DIAGNOSTICS failed_detail = PG_EXCEPTION_DETAIL;
                 codes[p] := SQLSTATE;
                 messages[p] := SQLERRM;
+                details[p] := nullif(failed_detail, '')::jsonb;
             END;
         END LOOP;
     END IF;
 
-    RETURN QUERY SELECT p, entry_ids[p], codes[p], messages[p] FROM generate_series(1, size) AS p;
+    RETURN QUERY SELECT p, entry_ids[p], codes[p], messages[p], details[p] FROM generate_series(1, size) AS p;
 END
 $$;
 
 COMMENT ON FUNCTION wallets.credit_many(bigint[], bigint[], text[], timestamptz[], jsonb[], text[], integer[], boolean) IS
-'Post many credits in one call: item i credits wallet_ids[i] with amounts[i] and the i-th category, expiry, metadata, idempotency key and priority (NULL arrays or entries: the defaults of wallets.credit), exactly as wallets.credit would, in array order. Returns one row per item (1-based): the transaction id (the original one for a replay), or the error code and message of a refused item, which undoes nothing else; with atomic => true any refused item fails the whole call (its message names the item). Errors: WL012 (arrays of different lengths).';
+'Post many credits in one call: item i credits wallet_ids[i] with amounts[i] and the i-th category, expiry, metadata, idempotency key and priority (NULL arrays or entries: the defaults of wallets.credit), exactly as wallets.credit would, in array order. Returns one row per item (1-based): the transaction id (the original one for a replay), or the error code, message and JSON detail of a refused item, which undoes nothing else; with atomic => true any refused item fails the whole call (its message names the item). Errors: WL012 (arrays of different lengths).';
 REVOKE ALL ON FUNCTION wallets.credit_many(bigint[], bigint[], text[], timestamptz[], jsonb[], text[], integer[], boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wallets.credit_many(bigint[], bigint[], text[], timestamptz[], jsonb[], text[], integer[], boolean) TO wallets_app;
 
@@ -797,7 +855,7 @@ GRANT EXECUTE ON FUNCTION wallets.credit_many(bigint[], bigint[], text[], timest
 CREATE OR REPLACE FUNCTION wallets.debit_many(wallet_ids bigint[], amounts bigint[], categories text[] DEFAULT NULL,
                                              metadata jsonb[] DEFAULT NULL, idempotency_keys text[] DEFAULT NULL,
                                              atomic boolean DEFAULT false)
-RETURNS TABLE (item integer, transaction_id bigint, error_code text, error_message text)
+RETURNS TABLE (item integer, transaction_id bigint, error_code text, error_message text, error_detail jsonb)
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -805,10 +863,9 @@ AS $$
 #variable_conflict use_column
 DECLARE
     as_of timestamptz := wallets.now();
-    size integer := wallets._check_batch('debit_many', debit_many.wallet_ids,
-        ARRAY[cardinality(debit_many.amounts), coalesce(cardinality(debit_many.categories), cardinality(debit_many.wallet_ids)),
-              coalesce(cardinality(debit_many.metadata), cardinality(debit_many.wallet_ids)),
-              coalesce(cardinality(debit_many.idempotency_keys), cardinality(debit_many.wallet_ids))], debit_many.atomic);
+    size integer := wallets._check_batch('debit_many', debit_many.wallet_ids, debit_many.amounts,
+        ARRAY[wallets._batch_length(debit_many.categories), wallets._batch_length(debit_many.metadata),
+              wallets._batch_length(debit_many.idempotency_keys)], debit_many.atomic);
     -- Per item: its category and metadata with defaults, the transaction posted or replayed, or the problem.
     item_categories text[];
     item_metadata jsonb[];
@@ -817,13 +874,15 @@ DECLARE
     problems jsonb[] := '{}';
     accepted integer[] := '{}';
     accepted_count integer := 0;
-    -- The batch's wallets, ascending, locked; each swept when its first item is accepted.
+    -- The batch's wallets, ascending, locked, with their live figures (as after a sweep, which
+    -- is posted only for a wallet with an accepted item: refused items and replays write nothing).
     batch_ids bigint[] := '{}';
     batch_balances bigint[] := '{}';
     batch_held bigint[] := '{}';
     batch_negative boolean[] := '{}';
     swept boolean[] := '{}';
     wallet wallets.wallets;
+    figures record;
     at integer;
     -- Keys accepted so far in this batch ("wallet_id:key"), so a repeated key replays its item.
     batch_keys text[] := '{}';
@@ -836,11 +895,16 @@ BEGIN
     FROM generate_series(1, size) AS p;
 
     PERFORM wallets._lock_wallets(debit_many.wallet_ids);
-    FOR wallet IN SELECT w.* FROM wallets.wallets w WHERE w.id = ANY (debit_many.wallet_ids) ORDER BY w.id LOOP
-        batch_ids := batch_ids || wallet.id;
-        batch_balances := batch_balances || wallet.ledger_balance;
-        batch_held := batch_held || wallet.held;
-        batch_negative := batch_negative || wallet.allow_negative;
+    FOR figures IN
+        SELECT b.wallet_id, b.posted, b.held, w.allow_negative
+        FROM wallets.balances b JOIN wallets.wallets w ON w.id = b.wallet_id
+        WHERE b.wallet_id = ANY (debit_many.wallet_ids)
+        ORDER BY b.wallet_id
+    LOOP
+        batch_ids := batch_ids || figures.wallet_id;
+        batch_balances := batch_balances || figures.posted;
+        batch_held := batch_held || figures.held;
+        batch_negative := batch_negative || figures.allow_negative;
         swept := swept || false;
     END LOOP;
 
@@ -873,15 +937,13 @@ BEGIN
                 CONTINUE;
             END IF;
         END IF;
-        IF NOT swept[at] THEN
-            SELECT * INTO wallet FROM wallets.wallets w WHERE w.id = batch_ids[at];
-            wallet := wallets._sweep_due(wallet, as_of);
-            batch_balances[at] := wallet.ledger_balance;
-            batch_held[at] := wallet.held;
-            swept[at] := true;
-        END IF;
         problems[p] := wallets._debit_problem(batch_ids[at], batch_balances[at], batch_held[at], batch_negative[at], debit_many.amounts[p]);
         IF problems[p] IS NULL THEN
+            IF NOT swept[at] THEN
+                SELECT * INTO wallet FROM wallets.wallets w WHERE w.id = batch_ids[at];
+                PERFORM wallets._sweep_due(wallet, as_of);  -- posts what the live figures already show
+                swept[at] := true;
+            END IF;
             entry_ids[p] := nextval('wallets.transactions_id_seq'::regclass);
             before_balances[p] := batch_balances[at];
             batch_balances[at] := batch_balances[at] - debit_many.amounts[p];
@@ -953,12 +1015,14 @@ BEGIN
         WHERE b.wallet_id = d.wallet_id AND b.transaction_id = d.source_transaction_id;
     END IF;
 
-    RETURN QUERY SELECT p, entry_ids[p], problems[p]->>'code', problems[p]->>'message' FROM generate_series(1, size) AS p;
+    RETURN QUERY SELECT p, entry_ids[p], problems[p]->>'code', problems[p]->>'message',
+                        CASE WHEN problems[p] IS NOT NULL THEN wallets._problem_detail(problems[p]) END
+                 FROM generate_series(1, size) AS p;
 END
 $$;
 
 COMMENT ON FUNCTION wallets.debit_many(bigint[], bigint[], text[], jsonb[], text[], boolean) IS
-'Post many debits in one call (e.g. a metering pipeline''s usage events): item i debits wallet_ids[i] by amounts[i] with the i-th category, metadata and idempotency key (NULL arrays or entries: the defaults of wallets.debit), exactly as wallets.debit would, in array order. Returns one row per item (1-based): the transaction id (the original one for a replay), or the error code and message of a refused item, which undoes nothing else; with atomic => true any refused item fails the whole call (its message names the item). Errors: WL012 (arrays of different lengths).';
+'Post many debits in one call (e.g. a metering pipeline''s usage events): item i debits wallet_ids[i] by amounts[i] with the i-th category, metadata and idempotency key (NULL arrays or entries: the defaults of wallets.debit), exactly as wallets.debit would, in array order. Returns one row per item (1-based): the transaction id (the original one for a replay), or the error code, message and JSON detail of a refused item, which undoes nothing else; with atomic => true any refused item fails the whole call (its message names the item). Errors: WL012 (arrays of different lengths).';
 REVOKE ALL ON FUNCTION wallets.debit_many(bigint[], bigint[], text[], jsonb[], text[], boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wallets.debit_many(bigint[], bigint[], text[], jsonb[], text[], boolean) TO wallets_app;
 

@@ -11,7 +11,9 @@ SET LOCAL ROLE wallets_owner;
 DROP FUNCTION wallets.credit_many(bigint[], bigint[], text[], timestamptz[], jsonb[], text[], integer[], boolean);
 DROP FUNCTION wallets.debit_many(bigint[], bigint[], text[], jsonb[], text[], boolean);
 DROP FUNCTION wallets._lock_wallets(bigint[]);
-DROP FUNCTION wallets._check_batch(text, bigint[], integer[], boolean);
+DROP FUNCTION wallets._check_batch(text, bigint[], bigint[], integer[], boolean);
+DROP FUNCTION wallets._batch_length(anyarray);
+DROP FUNCTION wallets._problem_detail(jsonb);
 DROP FUNCTION wallets._debit_problem(bigint, bigint, bigint, boolean, bigint);
 DROP FUNCTION wallets._replay_problem(wallets.transactions, bigint, text, timestamptz, integer, jsonb);
 DROP FUNCTION wallets._no_wallet(bigint);
@@ -66,6 +68,27 @@ CROSS JOIN LATERAL (
 COMMENT ON VIEW wallets.balances IS
 'Per wallet at wallets.now(): posted (credits minus debits still live), held (reserved by active holds), available (posted minus held, = wallets.balance()).';
 GRANT SELECT ON wallets.balances TO wallets_reader;
+
+-- sql/wallets/functions/_fail.sql as deployed before batches
+-- Raises a domain error: its own SQLSTATE, a message naming the ids, and DETAIL as JSON
+-- carrying the code, its name and the given facts.
+CREATE OR REPLACE FUNCTION wallets._fail(code text, message text, facts jsonb DEFAULT '{}')
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    error_name text;
+BEGIN
+    SELECT e.name INTO error_name FROM wallets.error_codes e WHERE e.code = _fail.code;
+    RAISE EXCEPTION USING
+        ERRCODE = _fail.code,
+        MESSAGE = _fail.message,
+        DETAIL = (pg_catalog.jsonb_build_object('code', _fail.code, 'error', error_name) || _fail.facts)::text;
+END
+$$;
+
+COMMENT ON FUNCTION wallets._fail(text, text, jsonb) IS 'Internal: raise a WLxxx domain error with a JSON DETAIL.';
+REVOKE ALL ON FUNCTION wallets._fail(text, text, jsonb) FROM PUBLIC;
 
 -- sql/wallets/functions/_validate_entry.sql as deployed before batches
 -- Checks what every credit and debit receives before anything is locked or written.

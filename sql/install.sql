@@ -23,6 +23,8 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/functions/_no_wallet.sql
 \ir wallets/functions/_replay_problem.sql
 \ir wallets/functions/_debit_problem.sql
+\ir wallets/functions/_problem_detail.sql
+\ir wallets/functions/_batch_length.sql
 \ir wallets/functions/_check_batch.sql
 \ir wallets/functions/_validate_entry.sql
 \ir wallets/functions/_lock_key.sql

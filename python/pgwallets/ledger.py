@@ -95,20 +95,19 @@ def _jsonb(value: Mapping[str, Any] | None) -> Jsonb:
     return Jsonb(dict(value) if isinstance(value, Mapping) else ({} if value is None else value))
 
 
-def _item_error(item: int, code: str, message: str) -> WalletsError:
-    # A refused item of a batch: the exception its single call would raise. The batch returns the
-    # code and message only, so the detail holds what is known: code, name and the item.
+def _item_error(item: int, code: str, message: str, detail: dict[str, Any] | None) -> WalletsError:
+    # A refused item of a batch: the exception its single call would raise, with the same detail
+    # (the batch returns it per item) plus the item number.
     cls = ERRORS.get(code)
-    name = cls.name if cls is not None else "unknown"
-    detail = {"code": code, "error": name, "item": item}
+    facts = {**(detail or {"code": code}), "item": item}
     if cls is None:
-        return WalletsError(message, detail, code=code, name=name)
-    return cls(message, detail)
+        return WalletsError(message, facts, code=code, name=str(facts.get("error", "unknown")))
+    return cls(message, facts)
 
 
 def _batch_results(rows: list[tuple[Any, ...]]) -> list[BatchResult]:
-    return [BatchResult(item, transaction_id, None if code is None else _item_error(item, code, message or ""))
-            for item, transaction_id, code, message in rows]
+    return [BatchResult(item, transaction_id, None if code is None else _item_error(item, code, message or "", detail))
+            for item, transaction_id, code, message, detail in rows]
 
 
 def _balances_of(wallet_id: int) -> Callable[[list[Balances]], Balances]:
@@ -194,7 +193,7 @@ class calls:  # noqa: N801 - a namespace of Call builders, read as `calls.debit(
     def credit_many(items: Sequence[CreditItem], atomic: bool) -> Call[list[BatchResult]]:
         # One statement whatever the batch: item i is the i-th entry of every array.
         return Call(
-            "SELECT r.item, r.transaction_id, r.error_code, r.error_message"
+            "SELECT r.item, r.transaction_id, r.error_code, r.error_message, r.error_detail"
             " FROM wallets.credit_many(wallet_ids => %(wallet_ids)s::bigint[], amounts => %(amounts)s::bigint[],"
             " categories => %(categories)s::text[], expires_at => %(expires_at)s::timestamptz[],"
             " metadata => %(metadata)s::jsonb[], idempotency_keys => %(idempotency_keys)s::text[],"
@@ -211,7 +210,7 @@ class calls:  # noqa: N801 - a namespace of Call builders, read as `calls.debit(
     @staticmethod
     def debit_many(items: Sequence[DebitItem], atomic: bool) -> Call[list[BatchResult]]:
         return Call(
-            "SELECT r.item, r.transaction_id, r.error_code, r.error_message"
+            "SELECT r.item, r.transaction_id, r.error_code, r.error_message, r.error_detail"
             " FROM wallets.debit_many(wallet_ids => %(wallet_ids)s::bigint[], amounts => %(amounts)s::bigint[],"
             " categories => %(categories)s::text[], metadata => %(metadata)s::jsonb[],"
             " idempotency_keys => %(idempotency_keys)s::text[], atomic => %(atomic)s::boolean) AS r ORDER BY r.item",

@@ -2,7 +2,9 @@
 DROP FUNCTION wallets.credit_many(bigint[], bigint[], text[], timestamptz[], jsonb[], text[], integer[], boolean);
 DROP FUNCTION wallets.debit_many(bigint[], bigint[], text[], jsonb[], text[], boolean);
 DROP FUNCTION wallets._lock_wallets(bigint[]);
-DROP FUNCTION wallets._check_batch(text, bigint[], integer[], boolean);
+DROP FUNCTION wallets._check_batch(text, bigint[], bigint[], integer[], boolean);
+DROP FUNCTION wallets._batch_length(anyarray);
+DROP FUNCTION wallets._problem_detail(jsonb);
 DROP FUNCTION wallets._debit_problem(bigint, bigint, bigint, boolean, bigint);
 DROP FUNCTION wallets._replay_problem(wallets.transactions, bigint, text, timestamptz, integer, jsonb);
 DROP FUNCTION wallets._no_wallet(bigint);

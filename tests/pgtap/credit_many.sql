@@ -2,7 +2,7 @@
 -- one row per item in order, items applied in order, a refused item undoing nothing else, replays,
 -- the defaults of wallets.credit, atomic batches, WL012 for the whole call, privileges.
 BEGIN;
-SELECT plan(62);
+SELECT plan(65);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
 
@@ -13,8 +13,8 @@ SELECT is((SELECT array_agg(format('%s %s', a.name, format_type(a.type, NULL)) O
            FROM pg_proc p, unnest(p.proargnames, p.proallargtypes, p.proargmodes) WITH ORDINALITY AS a(name, type, mode, n)
            WHERE p.oid = 'wallets.credit_many(bigint[], bigint[], text[], timestamptz[], jsonb[], text[], integer[], boolean)'::regprocedure
              AND a.mode = 't'),
-          ARRAY['item integer', 'transaction_id bigint', 'error_code text', 'error_message text'],
-          'credit_many returns TABLE (item integer, transaction_id bigint, error_code text, error_message text)');
+          ARRAY['item integer', 'transaction_id bigint', 'error_code text', 'error_message text', 'error_detail jsonb'],
+          'credit_many returns TABLE (item integer, transaction_id bigint, error_code text, error_message text, error_detail jsonb)');
 SELECT is((SELECT pronargdefaults FROM pg_proc
            WHERE oid = 'wallets.credit_many(bigint[], bigint[], text[], timestamptz[], jsonb[], text[], integer[], boolean)'::regprocedure),
           6::smallint, 'every argument but wallet_ids and amounts has a default');
@@ -189,7 +189,15 @@ SELECT results_eq(format($$SELECT transaction_id, error_code FROM wallets.credit
 
 -- Arrays of different lengths, or atomic NULL: WL012 for the whole call, even when not atomic.
 SELECT throws_ok(format('SELECT * FROM wallets.credit_many(ARRAY[%1$s, %1$s]::bigint[], ARRAY[1]::bigint[])', :g), 'WL012',
-                 'credit_many: every array must have one entry per wallet_id (2), and atomic is true or false', 'fewer amounts than wallet_ids: WL012');
+                 'credit_many: wallet_ids, amounts and every other array given must be lists (first index 1) of one entry per item, and atomic true or false',
+                 'fewer amounts than wallet_ids: WL012');
+SELECT throws_ok(format($$SELECT * FROM wallets.credit_many('[0:1]={%s,%s}'::bigint[], '{5,6}'::bigint[])$$, :a, :b), 'WL012', NULL,
+                 'an array whose first index is not 1 is refused, not misread');
+SELECT throws_ok(format($$SELECT * FROM wallets.credit_many('{{%s},{%s}}'::bigint[], '{{5},{6}}'::bigint[])$$, :a, :b), 'WL012', NULL,
+                 'a two-dimensional array is refused');
+SELECT results_eq($$SELECT error_code, error_detail FROM wallets.credit_many(ARRAY[-9]::bigint[], ARRAY[1]::bigint[])$$,
+                  $$VALUES ('WL002', '{"code": "WL002", "error": "wallet_not_found", "wallet_id": -9}'::jsonb)$$,
+                  'a refused item carries the DETAIL its single call would raise');
 SELECT is(pg_temp.raised(format('SELECT * FROM wallets.credit_many(ARRAY[%1$s, %1$s]::bigint[], ARRAY[1]::bigint[])', :g))->'detail'->>'argument', 'arrays',
           'its DETAIL names the argument "arrays"');
 SELECT throws_ok(format('SELECT * FROM wallets.credit_many(ARRAY[%1$s]::bigint[], ARRAY[1, 1]::bigint[])', :g), 'WL012', NULL, 'more amounts than wallet_ids: WL012');

@@ -3,7 +3,7 @@
 -- refused item undoing nothing else, replays, the defaults of wallets.debit, atomic batches, WL012
 -- for the whole call, privileges.
 BEGIN;
-SELECT plan(64);
+SELECT plan(67);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
 
@@ -12,8 +12,8 @@ SELECT has_function('wallets', 'debit_many', ARRAY['bigint[]', 'bigint[]', 'text
 SELECT is((SELECT array_agg(format('%s %s', a.name, format_type(a.type, NULL)) ORDER BY a.n)
            FROM pg_proc p, unnest(p.proargnames, p.proallargtypes, p.proargmodes) WITH ORDINALITY AS a(name, type, mode, n)
            WHERE p.oid = 'wallets.debit_many(bigint[], bigint[], text[], jsonb[], text[], boolean)'::regprocedure AND a.mode = 't'),
-          ARRAY['item integer', 'transaction_id bigint', 'error_code text', 'error_message text'],
-          'debit_many returns TABLE (item integer, transaction_id bigint, error_code text, error_message text)');
+          ARRAY['item integer', 'transaction_id bigint', 'error_code text', 'error_message text', 'error_detail jsonb'],
+          'debit_many returns TABLE (item integer, transaction_id bigint, error_code text, error_message text, error_detail jsonb)');
 SELECT is((SELECT pronargdefaults FROM pg_proc WHERE oid = 'wallets.debit_many(bigint[], bigint[], text[], jsonb[], text[], boolean)'::regprocedure),
           4::smallint, 'every argument but wallet_ids and amounts has a default');
 
@@ -160,7 +160,6 @@ SET LOCAL wallets.clock = '2030-01-05 00:00:00Z';
 SELECT results_eq(format('SELECT error_code, error_message FROM wallets.debit_many(ARRAY[%1$s]::bigint[], ARRAY[100]::bigint[])', :s),
                   format($$VALUES ('WL001'::text, 'wallet %s has 5 available, cannot debit 100'::text)$$, :s),
                   'a debit of 100 with 5 left once the due credit and the lapsed hold are counted out: WL001');
-SELECT todo('debit_many (77c57ab) keeps the sweep it ran for a refused item', 2);
 SELECT results_eq(format('SELECT category, amount FROM wallets.transactions WHERE wallet_id = %s ORDER BY id', :s),
                   $$VALUES ('credit', 10::bigint), ('credit', 5)$$, 'the refused item posted no expiration entry');
 SELECT is((SELECT status FROM wallets.holds WHERE id = :s_hold), 'active', 'and did not end the lapsed hold');
@@ -220,7 +219,15 @@ SELECT results_eq(format($$SELECT transaction_id, error_code FROM wallets.debit_
 
 -- Arrays of different lengths, or atomic NULL: WL012 for the whole call, even when not atomic.
 SELECT throws_ok(format('SELECT * FROM wallets.debit_many(ARRAY[%1$s, %1$s]::bigint[], ARRAY[1]::bigint[])', :f), 'WL012',
-                 'debit_many: every array must have one entry per wallet_id (2), and atomic is true or false', 'fewer amounts than wallet_ids: WL012');
+                 'debit_many: wallet_ids, amounts and every other array given must be lists (first index 1) of one entry per item, and atomic true or false',
+                 'fewer amounts than wallet_ids: WL012');
+SELECT throws_ok(format($$SELECT * FROM wallets.debit_many('[0:1]={%s,%s}'::bigint[], '{5,6}'::bigint[])$$, :a, :b), 'WL012', NULL,
+                 'an array whose first index is not 1 is refused, not misread');
+SELECT throws_ok(format($$SELECT * FROM wallets.debit_many('{{%s},{%s}}'::bigint[], '{{5},{6}}'::bigint[])$$, :a, :b), 'WL012', NULL,
+                 'a two-dimensional array is refused');
+SELECT results_eq($$SELECT error_code, error_detail FROM wallets.debit_many(ARRAY[-9]::bigint[], ARRAY[1]::bigint[])$$,
+                  $$VALUES ('WL002', '{"code": "WL002", "error": "wallet_not_found", "wallet_id": -9}'::jsonb)$$,
+                  'a refused item carries the DETAIL its single call would raise');
 SELECT throws_ok(format('SELECT * FROM wallets.debit_many(ARRAY[%1$s]::bigint[], ARRAY[1, 1]::bigint[])', :f), 'WL012', NULL, 'more amounts than wallet_ids: WL012');
 SELECT throws_ok('SELECT * FROM wallets.debit_many(NULL, ARRAY[1]::bigint[])', 'WL012', NULL, 'wallet_ids NULL with an amount: WL012');
 SELECT throws_ok(format('SELECT * FROM wallets.debit_many(ARRAY[%1$s, %1$s]::bigint[], ARRAY[1, 1]::bigint[], categories => ARRAY[''a''])', :f), 'WL012', NULL,
@@ -240,7 +247,7 @@ SELECT is_empty($$SELECT * FROM wallets.debit_many('{}', '{}', '{}', '{}', '{}',
 -- batches on wallets A_k and one wallets.debit at a time (a refused one rolled back) on their
 -- twins B_k, which start alike (credits of mixed priorities and expiries, holds, two
 -- allow_negative wallets); results and ledgers must match. The due credits are swept
--- (expire_due) before each round, so the todo above does not show here.
+-- (expire_due) before each round.
 CREATE TEMP TABLE twins (k integer PRIMARY KEY, a bigint, b bigint) ON COMMIT DROP;
 CREATE TEMP TABLE outcome (round integer, item integer, side text, code text, message text, transaction_id bigint) ON COMMIT DROP;
 -- Messages name wallets and transactions by id: the twins' ids differ.

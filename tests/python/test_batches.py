@@ -104,7 +104,7 @@ def test_each_refused_item_carries_its_exception_and_undoes_nothing_else(ledger:
     refused = results[2].error
     assert isinstance(refused, InvalidAmount)
     assert refused.message == f"wallet {wallet.id}: amount must be a positive whole number, got 0"
-    assert refused.detail == {"code": "WL003", "error": "invalid_amount", "item": 3}
+    assert refused.detail == {"code": "WL003", "error": "invalid_amount", "wallet_id": wallet.id, "amount": 0, "item": 3}
     assert refused.summary() == f"WL003 invalid_amount: wallet {wallet.id}: amount must be a positive whole number, got 0"
     assert str(results[1].error) == "wallet -1 does not exist"
     assert results[3].error is not None and results[3].error.name == "invalid_argument"

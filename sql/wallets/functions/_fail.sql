@@ -4,14 +4,11 @@ CREATE OR REPLACE FUNCTION wallets._fail(code text, message text, facts jsonb DE
 RETURNS void
 LANGUAGE plpgsql
 AS $$
-DECLARE
-    error_name text;
 BEGIN
-    SELECT e.name INTO error_name FROM wallets.error_codes e WHERE e.code = _fail.code;
     RAISE EXCEPTION USING
         ERRCODE = _fail.code,
         MESSAGE = _fail.message,
-        DETAIL = (pg_catalog.jsonb_build_object('code', _fail.code, 'error', error_name) || _fail.facts)::text;
+        DETAIL = wallets._problem_detail(pg_catalog.jsonb_build_object('code', _fail.code, 'facts', _fail.facts))::text;
 END
 $$;
 

@@ -2,22 +2,21 @@ CREATE OR REPLACE FUNCTION wallets.credit_many(wallet_ids bigint[], amounts bigi
                                               expires_at timestamptz[] DEFAULT NULL, metadata jsonb[] DEFAULT NULL,
                                               idempotency_keys text[] DEFAULT NULL, priorities integer[] DEFAULT NULL,
                                               atomic boolean DEFAULT false)
-RETURNS TABLE (item integer, transaction_id bigint, error_code text, error_message text)
+RETURNS TABLE (item integer, transaction_id bigint, error_code text, error_message text, error_detail jsonb)
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-    size integer := wallets._check_batch('credit_many', credit_many.wallet_ids,
-        ARRAY[cardinality(credit_many.amounts), coalesce(cardinality(credit_many.categories), cardinality(credit_many.wallet_ids)),
-              coalesce(cardinality(credit_many.expires_at), cardinality(credit_many.wallet_ids)),
-              coalesce(cardinality(credit_many.metadata), cardinality(credit_many.wallet_ids)),
-              coalesce(cardinality(credit_many.idempotency_keys), cardinality(credit_many.wallet_ids)),
-              coalesce(cardinality(credit_many.priorities), cardinality(credit_many.wallet_ids))], credit_many.atomic);
+    size integer := wallets._check_batch('credit_many', credit_many.wallet_ids, credit_many.amounts,
+        ARRAY[wallets._batch_length(credit_many.categories), wallets._batch_length(credit_many.expires_at),
+              wallets._batch_length(credit_many.metadata), wallets._batch_length(credit_many.idempotency_keys),
+              wallets._batch_length(credit_many.priorities)], credit_many.atomic);
     entry_ids bigint[] := '{}';
     codes text[] := '{}';
     messages text[] := '{}';
+    details jsonb[] := '{}';
     current_item integer;
     all_posted boolean := true;
     failed_code text;
@@ -58,17 +57,19 @@ BEGIN
                 IF left(SQLSTATE, 2) <> 'WL' THEN
                     RAISE;
                 END IF;
+                GET STACKED DIAGNOSTICS failed_detail = PG_EXCEPTION_DETAIL;
                 codes[p] := SQLSTATE;
                 messages[p] := SQLERRM;
+                details[p] := nullif(failed_detail, '')::jsonb;
             END;
         END LOOP;
     END IF;
 
-    RETURN QUERY SELECT p, entry_ids[p], codes[p], messages[p] FROM generate_series(1, size) AS p;
+    RETURN QUERY SELECT p, entry_ids[p], codes[p], messages[p], details[p] FROM generate_series(1, size) AS p;
 END
 $$;
 
 COMMENT ON FUNCTION wallets.credit_many(bigint[], bigint[], text[], timestamptz[], jsonb[], text[], integer[], boolean) IS
-'Post many credits in one call: item i credits wallet_ids[i] with amounts[i] and the i-th category, expiry, metadata, idempotency key and priority (NULL arrays or entries: the defaults of wallets.credit), exactly as wallets.credit would, in array order. Returns one row per item (1-based): the transaction id (the original one for a replay), or the error code and message of a refused item, which undoes nothing else; with atomic => true any refused item fails the whole call (its message names the item). Errors: WL012 (arrays of different lengths).';
+'Post many credits in one call: item i credits wallet_ids[i] with amounts[i] and the i-th category, expiry, metadata, idempotency key and priority (NULL arrays or entries: the defaults of wallets.credit), exactly as wallets.credit would, in array order. Returns one row per item (1-based): the transaction id (the original one for a replay), or the error code, message and JSON detail of a refused item, which undoes nothing else; with atomic => true any refused item fails the whole call (its message names the item). Errors: WL012 (arrays of different lengths).';
 REVOKE ALL ON FUNCTION wallets.credit_many(bigint[], bigint[], text[], timestamptz[], jsonb[], text[], integer[], boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wallets.credit_many(bigint[], bigint[], text[], timestamptz[], jsonb[], text[], integer[], boolean) TO wallets_app;

@@ -1,7 +1,7 @@
 CREATE OR REPLACE FUNCTION wallets.debit_many(wallet_ids bigint[], amounts bigint[], categories text[] DEFAULT NULL,
                                              metadata jsonb[] DEFAULT NULL, idempotency_keys text[] DEFAULT NULL,
                                              atomic boolean DEFAULT false)
-RETURNS TABLE (item integer, transaction_id bigint, error_code text, error_message text)
+RETURNS TABLE (item integer, transaction_id bigint, error_code text, error_message text, error_detail jsonb)
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -9,10 +9,9 @@ AS $$
 #variable_conflict use_column
 DECLARE
     as_of timestamptz := wallets.now();
-    size integer := wallets._check_batch('debit_many', debit_many.wallet_ids,
-        ARRAY[cardinality(debit_many.amounts), coalesce(cardinality(debit_many.categories), cardinality(debit_many.wallet_ids)),
-              coalesce(cardinality(debit_many.metadata), cardinality(debit_many.wallet_ids)),
-              coalesce(cardinality(debit_many.idempotency_keys), cardinality(debit_many.wallet_ids))], debit_many.atomic);
+    size integer := wallets._check_batch('debit_many', debit_many.wallet_ids, debit_many.amounts,
+        ARRAY[wallets._batch_length(debit_many.categories), wallets._batch_length(debit_many.metadata),
+              wallets._batch_length(debit_many.idempotency_keys)], debit_many.atomic);
     -- Per item: its category and metadata with defaults, the transaction posted or replayed, or the problem.
     item_categories text[];
     item_metadata jsonb[];
@@ -21,13 +20,15 @@ DECLARE
     problems jsonb[] := '{}';
     accepted integer[] := '{}';
     accepted_count integer := 0;
-    -- The batch's wallets, ascending, locked; each swept when its first item is accepted.
+    -- The batch's wallets, ascending, locked, with their live figures (as after a sweep, which
+    -- is posted only for a wallet with an accepted item: refused items and replays write nothing).
     batch_ids bigint[] := '{}';
     batch_balances bigint[] := '{}';
     batch_held bigint[] := '{}';
     batch_negative boolean[] := '{}';
     swept boolean[] := '{}';
     wallet wallets.wallets;
+    figures record;
     at integer;
     -- Keys accepted so far in this batch ("wallet_id:key"), so a repeated key replays its item.
     batch_keys text[] := '{}';
@@ -40,11 +41,16 @@ BEGIN
     FROM generate_series(1, size) AS p;
 
     PERFORM wallets._lock_wallets(debit_many.wallet_ids);
-    FOR wallet IN SELECT w.* FROM wallets.wallets w WHERE w.id = ANY (debit_many.wallet_ids) ORDER BY w.id LOOP
-        batch_ids := batch_ids || wallet.id;
-        batch_balances := batch_balances || wallet.ledger_balance;
-        batch_held := batch_held || wallet.held;
-        batch_negative := batch_negative || wallet.allow_negative;
+    FOR figures IN
+        SELECT b.wallet_id, b.posted, b.held, w.allow_negative
+        FROM wallets.balances b JOIN wallets.wallets w ON w.id = b.wallet_id
+        WHERE b.wallet_id = ANY (debit_many.wallet_ids)
+        ORDER BY b.wallet_id
+    LOOP
+        batch_ids := batch_ids || figures.wallet_id;
+        batch_balances := batch_balances || figures.posted;
+        batch_held := batch_held || figures.held;
+        batch_negative := batch_negative || figures.allow_negative;
         swept := swept || false;
     END LOOP;
 
@@ -77,15 +83,13 @@ BEGIN
                 CONTINUE;
             END IF;
         END IF;
-        IF NOT swept[at] THEN
-            SELECT * INTO wallet FROM wallets.wallets w WHERE w.id = batch_ids[at];
-            wallet := wallets._sweep_due(wallet, as_of);
-            batch_balances[at] := wallet.ledger_balance;
-            batch_held[at] := wallet.held;
-            swept[at] := true;
-        END IF;
         problems[p] := wallets._debit_problem(batch_ids[at], batch_balances[at], batch_held[at], batch_negative[at], debit_many.amounts[p]);
         IF problems[p] IS NULL THEN
+            IF NOT swept[at] THEN
+                SELECT * INTO wallet FROM wallets.wallets w WHERE w.id = batch_ids[at];
+                PERFORM wallets._sweep_due(wallet, as_of);  -- posts what the live figures already show
+                swept[at] := true;
+            END IF;
             entry_ids[p] := nextval('wallets.transactions_id_seq'::regclass);
             before_balances[p] := batch_balances[at];
             batch_balances[at] := batch_balances[at] - debit_many.amounts[p];
@@ -157,11 +161,13 @@ BEGIN
         WHERE b.wallet_id = d.wallet_id AND b.transaction_id = d.source_transaction_id;
     END IF;
 
-    RETURN QUERY SELECT p, entry_ids[p], problems[p]->>'code', problems[p]->>'message' FROM generate_series(1, size) AS p;
+    RETURN QUERY SELECT p, entry_ids[p], problems[p]->>'code', problems[p]->>'message',
+                        CASE WHEN problems[p] IS NOT NULL THEN wallets._problem_detail(problems[p]) END
+                 FROM generate_series(1, size) AS p;
 END
 $$;
 
 COMMENT ON FUNCTION wallets.debit_many(bigint[], bigint[], text[], jsonb[], text[], boolean) IS
-'Post many debits in one call (e.g. a metering pipeline''s usage events): item i debits wallet_ids[i] by amounts[i] with the i-th category, metadata and idempotency key (NULL arrays or entries: the defaults of wallets.debit), exactly as wallets.debit would, in array order. Returns one row per item (1-based): the transaction id (the original one for a replay), or the error code and message of a refused item, which undoes nothing else; with atomic => true any refused item fails the whole call (its message names the item). Errors: WL012 (arrays of different lengths).';
+'Post many debits in one call (e.g. a metering pipeline''s usage events): item i debits wallet_ids[i] by amounts[i] with the i-th category, metadata and idempotency key (NULL arrays or entries: the defaults of wallets.debit), exactly as wallets.debit would, in array order. Returns one row per item (1-based): the transaction id (the original one for a replay), or the error code, message and JSON detail of a refused item, which undoes nothing else; with atomic => true any refused item fails the whole call (its message names the item). Errors: WL012 (arrays of different lengths).';
 REVOKE ALL ON FUNCTION wallets.debit_many(bigint[], bigint[], text[], jsonb[], text[], boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wallets.debit_many(bigint[], bigint[], text[], jsonb[], text[], boolean) TO wallets_app;
