@@ -1,5 +1,5 @@
 # pgwallets: `make test` and `make demo` set up everything they need on a fresh Debian machine.
-.PHONY: deps venv test demo db-start db-stop db-status deploy clean
+.PHONY: deps venv test demo db-start db-stop db-status deploy clean bench
 
 VENV := .venv
 PGWALLETS := $(VENV)/bin/pgwallets
@@ -11,7 +11,7 @@ deps:
 $(VENV)/.installed: python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e 'python[test]'
+	$(VENV)/bin/pip install -q -e 'python[test,bench]'
 	touch $@
 
 venv: $(VENV)/.installed
@@ -22,6 +22,12 @@ test: deps venv
 demo: deps venv
 	$(PGWALLETS) db start
 	$(PGWALLETS) demo
+
+# pgbench scenarios against a raw UPDATE and a minimal ledger write, in a throwaway database
+# (bench/README.md); BENCH_ARGS passes options, e.g. make bench BENCH_ARGS='--only credit,debit'.
+bench: deps venv
+	$(PGWALLETS) db start
+	$(PGWALLETS) bench $(BENCH_ARGS)
 
 deploy: deps venv
 	$(PGWALLETS) db start

@@ -10,7 +10,7 @@ UPDATE plus one INSERT in a plain SQL function), of the same distribution and cl
 Python itself measures wallets.expire_due over many due buckets (against a bulk INSERT of as many
 rows) and the database bytes each kind of operation adds.
 
-The results go to one printed table, results.json, results.txt, machine.json and throughput.png
+The results go to one printed table, latest.json, latest.txt, machine.json and throughput.png
 in the output folder. Targets are printed next to the ratios for information; nothing asserts them.
 """
 
@@ -25,7 +25,8 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,10 +38,10 @@ from psycopg import sql
 from pgwallets import cluster
 
 __all__ = [
+    "SCENARIOS",
     "BenchError",
     "Options",
     "RunResult",
-    "SCENARIOS",
     "evaluate_targets",
     "format_report",
     "parse_pg_test_fsync",
@@ -97,11 +98,12 @@ SCENARIOS: tuple[Scenario, ...] = (
              "baseline: minimal ledger write (UPDATE + INSERT in a SQL function)", baseline=True),
     Scenario("credit", "credit.sql", ("uniform", "hot"), "wallets.credit"),
     Scenario("debit", "debit.sql", ("uniform", "hot"), "wallets.debit drawing from one bucket"),
+    # Right after debit, its reference: later runs find bigger tables.
+    Scenario("debit_idempotent", "debit_idempotent.sql", ("uniform",),
+             "wallets.debit with a unique idempotency key"),
     Scenario("debit_3_buckets", "debit_3_buckets.sql", ("uniform", "hot"), "wallets.debit spanning 3 buckets"),
     Scenario("transfer", "transfer.sql", ("uniform", "hot"), "wallets.transfer (hot: from the hot wallet)"),
     Scenario("hold_capture", "hold_capture.sql", ("uniform", "hot"), "wallets.hold then wallets.capture"),
-    Scenario("debit_idempotent", "debit_idempotent.sql", ("uniform",),
-             "wallets.debit with a unique idempotency key"),
     Scenario("balance", "balance.sql", ("uniform",), "wallets.balance (read)"),
     Scenario("debit_many", "debit_many.sql", ("hot",), f"wallets.debit_many, {BATCH_ITEMS} items per call",
              ops_per_transaction=BATCH_ITEMS, requires="wallets.debit_many(bigint[],bigint[],text[],jsonb[],text[],boolean)"),
@@ -113,6 +115,7 @@ SCENARIOS: tuple[Scenario, ...] = (
 #: Measured in Python rather than pgbench.
 PYTHON_SCENARIOS = ("expire_due", "bytes_per_op")
 SCENARIO_NAMES = tuple(s.name for s in SCENARIOS) + PYTHON_SCENARIOS
+SCENARIOS_BY_NAME = {s.name: s for s in SCENARIOS}
 
 
 @dataclass(frozen=True)
@@ -273,9 +276,9 @@ def parse_pg_test_fsync(text: str) -> dict[str, dict[str, dict[str, float]]]:
     sections: dict[str, dict[str, dict[str, float]]] = {}
     current: dict[str, dict[str, float]] | None = None
     for line in text.splitlines():
-        if line and not line[0].isspace() and not line.startswith("("):
-            title = line.rstrip(":").strip()
-            current = sections.setdefault(title, {}) if line.endswith(":") else None
+        if line and not line[0].isspace():
+            if line.rstrip().endswith(":"):  # a section title; other flush-left lines are notes
+                current = sections.setdefault(line.rstrip().rstrip(":"), {})
             continue
         match = _FSYNC_LINE.match(line)
         if match and current is not None:
@@ -345,6 +348,10 @@ def target_clients(results: Sequence[RunResult]) -> int | None:
     return min(counts, key=lambda count: (abs(count - TARGET_CLIENTS), count))
 
 
+def _clients(count: int | None) -> str:
+    return f"{count} client{'' if count == 1 else 's'}"
+
+
 def _target(name: str, goal: str, value: float | None, met: bool | None, detail: str) -> dict[str, Any]:
     return {"name": name, "target": goal, "value": value, "met": met, "detail": detail}
 
@@ -356,7 +363,7 @@ def evaluate_targets(results: Sequence[RunResult]) -> list[dict[str, Any]]:
     clients = target_clients(results)
 
     def ratio_target(scenario: str, variant: str, minimum: float, label: str) -> None:
-        name = f"{label} vs minimal write ({variant}, {clients} clients)"
+        name = f"{label} vs minimal write ({variant}, {_clients(clients)})"
         result = find_result(results, scenario, variant, clients) if clients else None
         base = find_result(results, "ledger_write", variant, clients) if clients else None
         if result is None or base is None or result.vs_minimal_write is None:
@@ -374,7 +381,7 @@ def evaluate_targets(results: Sequence[RunResult]) -> list[dict[str, Any]]:
                             ("debit_3_buckets", "debit (3 buckets)"), ("transfer", "transfer")):
         ratio_target(scenario, "hot", 0.6, label)
 
-    name = f"debit_many({BATCH_ITEMS}) vs single debit, ops/s (hot, {clients} clients)"
+    name = f"debit_many({BATCH_ITEMS}) vs single debit, ops/s (hot, {_clients(clients)})"
     many = find_result(results, "debit_many", "hot", clients) if clients else None
     single = find_result(results, "debit", "hot", clients) if clients else None
     if many and single and many.ops_per_s and single.ops_per_s:
@@ -399,7 +406,7 @@ def evaluate_targets(results: Sequence[RunResult]) -> list[dict[str, Any]]:
     latency_target("debit_buckets", "10k_buckets", "one_bucket", "debit with 10k live buckets vs 1 bucket")
     latency_target("balance_entries", "many_entries", "one_entry", "balance with many entries vs 1 entry")
 
-    name = f"idempotency key overhead on debit (uniform, {clients} clients)"
+    name = f"idempotency key overhead on debit (uniform, {_clients(clients)})"
     keyed = find_result(results, "debit_idempotent", "uniform", clients) if clients else None
     plain = find_result(results, "debit", "uniform", clients) if clients else None
     if keyed and plain and keyed.ops_per_s and plain.ops_per_s:
@@ -414,18 +421,22 @@ def evaluate_targets(results: Sequence[RunResult]) -> list[dict[str, Any]]:
 def results_document(*, started_at: str, finished_at: str, runtime_s: float, options: Options, sizes: Sizes,
                      machine: dict[str, Any], results: Sequence[RunResult], expire_due: dict[str, Any] | None,
                      bytes_per_op: dict[str, Any] | None, targets: list[dict[str, Any]],
-                     problems: Sequence[str]) -> dict[str, Any]:
-    """Everything a run measured, as written to results.json."""
+                     problems: Sequence[str], phases: Mapping[str, float] | None = None,
+                     source: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Everything a run measured, as written to latest.json."""
     return {
         "schema_version": SCHEMA_VERSION,
         "started_at": started_at,
         "finished_at": finished_at,
         "runtime_s": round(runtime_s, 1),
+        "load_average_at_end": _load_average(),
+        "phases_s": dict(phases or {}),
         "options": {"duration_s": options.duration, "clients": list(options.clients),
                     "only": list(options.only) if options.only else None, "smoke": options.smoke,
                     "max_tries": MAX_TRIES, "query_mode": "prepared"},
         "sizes": asdict(sizes),
         "machine": machine,
+        "source": dict(source or {}),
         "scenarios": {s.name: {"script": f"bench/scenarios/{s.script}", "description": s.description,
                                "ops_per_transaction": s.ops_per_transaction} for s in SCENARIOS},
         "results": [asdict(result) for result in results],
@@ -437,6 +448,12 @@ def results_document(*, started_at: str, finished_at: str, runtime_s: float, opt
 
 
 # --- Report ------------------------------------------------------------------------------------
+
+def _source_text(source: Mapping[str, Any]) -> str:
+    if not source.get("commit"):
+        return ""
+    return f", commit {source['commit'][:10]}" + (" + uncommitted sql/ changes" if source.get("sql_modified") else "")
+
 
 def _number(value: float | None, digits: int = 0, suffix: str = "") -> str:
     if value is None:
@@ -468,15 +485,23 @@ def format_report(document: dict[str, Any]) -> str:
     fsync_text = (f"{method} {fsync['ops_per_s']:,.0f} ops/s, {fsync['usecs_per_op']:.0f} µs/op"
                   if fsync.get("ops_per_s") else f"not measured ({fsync.get('skipped', 'unknown')})")
     out = [
-        f"pgwallets benchmark{' (smoke)' if options['smoke'] else ''}: {document['started_at']}, "
-        f"{options['duration_s']} s per run, clients {','.join(map(str, options['clients']))}, "
-        f"pgbench -M prepared --max-tries={options['max_tries']}",
-        f"machine: {machine.get('cores')} cores, PostgreSQL {settings.get('server_version', '?')}, "
-        f"shared_buffers {settings.get('shared_buffers', '?')}, synchronous_commit {settings.get('synchronous_commit', '?')}, "
-        f"fsync {settings.get('fsync', '?')}, wal_sync_method {settings.get('wal_sync_method', '?')}, "
-        f"max_connections {settings.get('max_connections', '?')}; fsync latency: {fsync_text}",
-        "",
+        (f"pgwallets benchmark{' (smoke)' if options['smoke'] else ''}: {document['started_at']}, "
+         f"{options['duration_s']} s per run, clients {','.join(map(str, options['clients']))}, "
+         f"pgbench -M prepared --max-tries={options['max_tries']}"
+         + _source_text(document.get("source") or {})),
+        (f"machine: {machine.get('cores')} cores, PostgreSQL {settings.get('server_version', '?')}, "
+         f"shared_buffers {settings.get('shared_buffers', '?')}, "
+         f"synchronous_commit {settings.get('synchronous_commit', '?')}, fsync {settings.get('fsync', '?')}, "
+         f"wal_sync_method {settings.get('wal_sync_method', '?')}, "
+         f"max_connections {settings.get('max_connections', '?')}; fsync latency: {fsync_text}"),
     ]
+    load = machine.get("load_average")
+    if load:
+        end = document.get("load_average_at_end") or []
+        out.append(f"load average (1/5/15 min) at start {'/'.join(map(str, load))}"
+                   + (f", at end {'/'.join(map(str, end))}" if end else "")
+                   + ": other work on the machine skews every figure")
+    out.append("")
     headers = ["scenario", "variant", "clients", "ops/s", "p50 ms", "p99 ms", "failures", "retried",
                "vs minimal write", "vs raw UPDATE"]
     rows = []
@@ -515,8 +540,8 @@ def format_report(document: dict[str, Any]) -> str:
 
     sizes_doc = document.get("bytes_per_operation")
     if sizes_doc:
-        out += ["", f"database bytes per operation (wallets schema, tables + indexes after VACUUM FULL, "
-                    f"{sizes_doc['operations']:,} operations of each kind):"]
+        out += ["", (f"database bytes per operation (wallets schema, tables + indexes after VACUUM FULL, "
+                     f"{sizes_doc['operations']:,} operations of each kind):")]
         if sizes_doc.get("error"):
             out.append(f"  error: {sizes_doc['error']}")
         rows = []
@@ -535,16 +560,18 @@ def format_report(document: dict[str, Any]) -> str:
             if value is None:
                 shown, verdict = "-", "not measured"
             else:
-                shown = f"{value * 100:.1f}%" if target["target"].endswith("%") else f"{value:.2f}x"
+                shown = f"{value * 100:.1f}%" if target["target"].endswith("%") else f"{value:.3f}x"
                 verdict = "met" if target["met"] else "NOT MET"
             rows.append([target["name"], target["target"], shown, verdict, target["detail"]])
-        out.append(render_table(["target", "goal", "measured", "", "numbers"], rows,
+        out.append(render_table(["target", "goal", "measured", "verdict", "numbers"], rows,
                                 [False, False, True, False, False]))
 
     problems = document.get("problems") or []
     if problems:
         out += ["", "problems:"] + [f"  - {problem}" for problem in problems]
-    out += ["", f"total runtime: {document['runtime_s']:.0f} s"]
+    phases = document.get("phases_s") or {}
+    spent = "".join(f", {name} {seconds:.0f} s" for name, seconds in phases.items())
+    out += ["", f"total runtime: {document['runtime_s']:.0f} s{' (' + spent[2:] + ')' if spent else ''}"]
     return "\n".join(out)
 
 
@@ -578,7 +605,7 @@ def plot(document: dict[str, Any], path: Path) -> None:
     machine = document["machine"]
     settings = machine.get("postgresql", {})
     axes.set_title(f"pgwallets throughput, {document['options']['duration_s']} s per run "
-                   f"({machine.get('cores')} cores, PostgreSQL {settings.get('server_version', '?')}, "
+                   f"({machine.get('cores')} cores, PostgreSQL {settings.get('server_version', '?').split()[0]}, "
                    f"synchronous_commit {settings.get('synchronous_commit', '?')})", fontsize=10)
     axes.grid(axis="x", which="both", alpha=0.3)
     axes.legend(loc="lower right")
@@ -612,11 +639,32 @@ def server_tool(name: str) -> str:
     return found
 
 
-def _one(conn: psycopg.Connection[Any], query: str, params: Sequence[Any] | None = None) -> Any:
-    row = conn.execute(query, params).fetchone()  # type: ignore[arg-type]
+def _one(conn: psycopg.Connection[Any], query: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Any:
+    row = conn.execute(query, params).fetchone()
     if row is None:
         raise BenchError(f"no row from {query}")
     return row[0]
+
+
+def _load_average() -> list[float] | None:
+    """1, 5 and 15 minute load averages: other work on the machine skews every number."""
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def source_version(root: Path) -> dict[str, Any]:
+    """The commit measured, and whether sql/ differs from it (the run installs the working tree)."""
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
+        except OSError:
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    status = git("status", "--porcelain", "--", "sql")
+    return {"commit": git("rev-parse", "HEAD"), "sql_modified": None if status is None else bool(status)}
 
 
 def _timestamp() -> str:
@@ -633,14 +681,23 @@ class Harness:
         self.results: list[RunResult] = []
         self.problems: list[str] = []
         self.groups: dict[str, tuple[int, int]] = {}  # name -> (first id, count)
-        self.sampled: list[int] = []  # wallets whose ledger wallets.check() verifies at the end
+        self.sampled: dict[str, int] = {}  # group -> a wallet whose ledger wallets.check() verifies at the end
         self.run_number = 0
+        self.phases: dict[str, float] = {}  # where the run's time went, in seconds
         self.pgbench = server_tool("pgbench")
         self.psql = server_tool("psql")
         self.cores = os.cpu_count() or 1
 
     def say(self, message: str) -> None:
         self.echo(message)
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.phases[name] = round(self.phases.get(name, 0.0) + time.monotonic() - started, 1)
 
     # -- database ----------------------------------------------------------------------------
 
@@ -656,7 +713,7 @@ class Harness:
 
     def psql_file(self, url: str, path: Path) -> None:
         result = subprocess.run([self.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", str(path)],
-                                capture_output=True, text=True)
+                                capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise BenchError(f"psql -f {path} failed: {result.stderr.strip()}")
 
@@ -679,7 +736,7 @@ class Harness:
                     memory = f"{int(line.split()[1]) // 1024} MB"
         except OSError:
             pass
-        pgbench_version = subprocess.run([self.pgbench, "--version"], capture_output=True, text=True).stdout.strip()
+        pgbench_version = subprocess.run([self.pgbench, "--version"], capture_output=True, text=True, check=False).stdout.strip()
         data_directory = None
         try:
             data_directory = str(_one(conn, "SELECT current_setting('data_directory')"))
@@ -687,6 +744,7 @@ class Harness:
             pass
         return {
             "recorded_at": _timestamp(),
+            "load_average": _load_average(),
             "cores": self.cores,
             "cpu": cpu_model,
             "memory": memory,
@@ -717,7 +775,7 @@ class Harness:
         self.say(f"pg_test_fsync -s 1 -f {probe} ...")
         try:
             result = subprocess.run([server_tool("pg_test_fsync"), "-s", "1", "-f", str(probe)],
-                                    capture_output=True, text=True, timeout=300)
+                                    capture_output=True, text=True, check=False, timeout=300)
         except (BenchError, subprocess.TimeoutExpired) as error:
             return {"method": method, "skipped": str(error)}
         finally:
@@ -737,7 +795,7 @@ class Harness:
             if credit:
                 conn.execute("SELECT bench.top_up(%s, %s, 1, %s)", (first, first + count - 1, credit))
             self.groups[name] = (first, count)
-            self.sampled.append(first)
+            self.sampled[name] = first
         return self.groups[name]
 
     def uniform_or_hot(self, conn: psycopg.Connection[Any], name: str, variant: str,
@@ -746,8 +804,10 @@ class Harness:
                                   self.sizes.wallets if variant == "uniform" else 1, credit)
         return {"lo": first, "hi": first + count - 1}
 
-    def prepare(self, conn: psycopg.Connection[Any], scenario: Scenario, variant: str, clients: int) -> dict[str, int]:
-        """Load what a run needs and return its pgbench variables (-D)."""
+    def prepare(self, conn: psycopg.Connection[Any], scenario: Scenario, variant: str, clients: int,
+                top_up: bool = True) -> dict[str, int]:
+        """Load what a run needs (once) and return its pgbench variables (-D). The buckets of the
+        3-bucket debits are topped up right before each run, unless top_up is false."""
         name = scenario.name
         if name in ("raw_update", "ledger_write"):
             return {"lo": 1, "hi": 10_000} if variant == "uniform" else {"lo": 0, "hi": 0}
@@ -767,13 +827,16 @@ class Harness:
             return {"lo": hot, "hi": hot, **ends}
         if name == "debit_3_buckets":
             wallets = self.uniform_or_hot(conn, "debit_3_buckets", variant, None)
-            self.top_up_unit_buckets(conn, wallets, variant, clients)
+            if top_up:
+                self.top_up_unit_buckets(conn, wallets, variant, clients)
             return wallets
         if name == "debit_many":
             return {**self.uniform_or_hot(conn, "debit_many", variant, LARGE_CREDIT), "items": BATCH_ITEMS}
         if name == "debit_buckets":
             if variant == "one_bucket":
                 first, _ = self.group(conn, "debit-1-bucket", 1, LARGE_CREDIT)
+            elif "debit-10k-buckets" in self.groups:
+                first, _ = self.groups["debit-10k-buckets"]
             else:
                 first, _ = self.group(conn, "debit-10k-buckets", 1, None)
                 # Live buckets expiring a minute apart from ten years on, each ample for every debit.
@@ -790,8 +853,7 @@ class Harness:
                 self.say(f"loading a wallet with {self.sizes.history_entries:,} entries ...")
                 conn.execute("SELECT bench.load_history(%s, %s, %s)", (first, self.sizes.history_entries, LARGE_CREDIT))
                 if not self.options.smoke:  # wallets.check() of a million entries takes too long
-                    self.sampled.remove(first)
-                conn.execute("VACUUM ANALYZE wallets.transactions, wallets.allocations")
+                    del self.sampled["balance-many-entries"]
             return {"lo": first, "hi": first}
         raise BenchError(f"no fixture for scenario {name}")
 
@@ -823,7 +885,7 @@ class Harness:
         command.append(url)
         result = RunResult(scenario.name, variant, clients, self.options.duration, scenario.ops_per_transaction)
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=self.options.duration + 300)
+            done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=self.options.duration + 300)
         except subprocess.TimeoutExpired:
             result.error = "pgbench did not finish in time"
             return result
@@ -852,15 +914,30 @@ class Harness:
         for scenario in SCENARIOS:
             if not self.options.selected(scenario.name):
                 continue
+            if scenario.requires and not _one(conn, "SELECT to_regprocedure(%s) IS NOT NULL", (scenario.requires,)):
+                for variant in scenario.variants:
+                    self.results.append(RunResult(scenario.name, variant, 1, self.options.duration,
+                                                  scenario.ops_per_transaction, skipped=f"{scenario.requires} missing"))
+                self.say(f"{scenario.name}: skipped, {scenario.requires} does not exist")
+                continue
             counts = (1,) if scenario.single_client or self.options.smoke else self.options.clients
             plan += [(scenario, variant, count) for variant in scenario.variants for count in counts]
+
+        # Everything but the per-run top-ups is loaded first, then vacuumed and analyzed once.
+        with self.phase("load"):
+            started = time.monotonic()
+            self.say("loading wallets ...")
+            for scenario, variant, clients in plan:
+                self.prepare(conn, scenario, variant, clients, top_up=False)
+            conn.execute("VACUUM ANALYZE")
+            self.say(f"loaded in {time.monotonic() - started:.1f} s")
+        with self.phase("pgbench runs"):
+            self.run_plan(conn, url, logs, plan)
+
+    def run_plan(self, conn: psycopg.Connection[Any], url: str, logs: Path,
+                 plan: Sequence[tuple[Scenario, str, int]]) -> None:
         for index, (scenario, variant, clients) in enumerate(plan, 1):
-            label = f"[{index}/{len(plan)}] {scenario.name} ({variant_label(variant, self.sizes)}), {clients} client(s)"
-            if scenario.requires and not _one(conn, "SELECT to_regprocedure(%s) IS NOT NULL", (scenario.requires,)):
-                self.results.append(RunResult(scenario.name, variant, clients, self.options.duration,
-                                              scenario.ops_per_transaction, skipped=f"{scenario.requires} missing"))
-                self.say(f"{label}: skipped, {scenario.requires} does not exist")
-                continue
+            label = f"[{index}/{len(plan)}] {scenario.name} ({variant_label(variant, self.sizes)}), {_clients(clients)}"
             variables = self.prepare(conn, scenario, variant, clients)
             if not self.options.smoke:
                 conn.execute("CHECKPOINT")
@@ -887,51 +964,45 @@ class Harness:
 
     def bytes_per_op(self, conn: psycopg.Connection[Any]) -> dict[str, Any]:
         """Database bytes each kind of operation adds, from the size of the wallets schema's tables
-        and indexes (after VACUUM FULL) before and after N operations spread over W wallets."""
+        and indexes (after VACUUM FULL) before and after N operations spread over W wallets (one
+        statement per kind; a wallet's own writes in one transaction would chain its row versions)."""
         n, w = self.sizes.bytes_operations, self.sizes.bytes_wallets
         self.say(f"bytes per operation: {n:,} operations of each kind over {w:,} wallets ...")
-        kinds: list[tuple[str, str, int | None, int]] = [
-            # name, statement over g = 0 .. n-1 (wallets lo .. lo + w - 1), credit per wallet, unit buckets
-            ("credit", "SELECT count(*) FROM generate_series(0, %(n)s - 1) g "
-                       "CROSS JOIN LATERAL wallets.credit(%(lo)s + g %% %(w)s, 1) c", None, 0),
-            ("debit (1 bucket)", "SELECT count(*) FROM generate_series(0, %(n)s - 1) g "
-                                 "CROSS JOIN LATERAL wallets.debit(%(lo)s + g %% %(w)s, 1) d", LARGE_CREDIT, 0),
-            ("debit (3 buckets)", "SELECT count(*) FROM generate_series(0, %(n)s - 1) g "
-                                  "CROSS JOIN LATERAL wallets.debit(%(lo)s + g %% %(w)s, 3) d", None,
-             3 * math.ceil(n / w) + 3),
-            ("debit with idempotency key", "SELECT count(*) FROM generate_series(0, %(n)s - 1) g "
-                                           "CROSS JOIN LATERAL wallets.debit(%(lo)s + g %% %(w)s, 1, 'debit', '{}', "
-                                           "'bytes-' || g) d", LARGE_CREDIT, 0),
-            ("transfer", "SELECT count(*) FROM generate_series(0, %(n)s - 1) g "
-                         "CROSS JOIN LATERAL wallets.transfer(%(lo)s + g %% %(w)s, %(lo)s + (g + 1) %% %(w)s, 1) t",
+        wallet = "%(lo)s + g %% %(w)s"  # g = 0 .. calls - 1
+        # kind, calls, the lateral call posting one operation (or a batch), credit per wallet, buckets of 1
+        kinds: list[tuple[str, int, str, int | None, int]] = [
+            ("credit", n, f"wallets.credit({wallet}, 1)", None, 0),
+            ("debit (1 bucket)", n, f"wallets.debit({wallet}, 1)", LARGE_CREDIT, 0),
+            ("debit (3 buckets)", n, f"wallets.debit({wallet}, 3)", None, 3 * math.ceil(n / w) + 3),
+            ("debit with idempotency key", n, f"wallets.debit({wallet}, 1, 'debit', '{{}}', 'bytes-' || g)",
              LARGE_CREDIT, 0),
-            ("hold + capture", "SELECT count(*) FROM generate_series(0, %(n)s - 1) g "
-                               "CROSS JOIN LATERAL wallets.hold(%(lo)s + g %% %(w)s, 1) h "
-                               "CROSS JOIN LATERAL wallets.capture(h.id) c", LARGE_CREDIT, 0),
+            ("transfer", n, f"wallets.transfer({wallet}, %(lo)s + (g + 1) %% %(w)s, 1)", LARGE_CREDIT, 0),
+            ("hold + capture", n, f"wallets.hold({wallet}, 1) h CROSS JOIN LATERAL wallets.capture(h.id)",
+             LARGE_CREDIT, 0),
         ]
-        if _one(conn, "SELECT to_regprocedure('wallets.debit_many(bigint[],bigint[],text[],jsonb[],text[],boolean)') "
-                      "IS NOT NULL"):
-            kinds.append((f"debit_many item ({BATCH_ITEMS} per call)",
-                          f"SELECT count(*) FROM generate_series(0, %(n)s / {BATCH_ITEMS} - 1) g "
-                          f"CROSS JOIN LATERAL wallets.debit_many(array_fill((%(lo)s + g %% %(w)s)::bigint, "
-                          f"ARRAY[{BATCH_ITEMS}]), array_fill(1::bigint, ARRAY[{BATCH_ITEMS}])) d "
-                          "WHERE d.error_code IS NULL", LARGE_CREDIT, 0))
+        if _one(conn, "SELECT to_regprocedure(%s) IS NOT NULL", (SCENARIOS_BY_NAME["debit_many"].requires,)):
+            kinds.append((f"debit_many item ({BATCH_ITEMS} per call)", n // BATCH_ITEMS,
+                          (f"wallets.debit_many(array_fill(({wallet})::bigint, ARRAY[{BATCH_ITEMS}]), "
+                           f"array_fill(1::bigint, ARRAY[{BATCH_ITEMS}])) d"), LARGE_CREDIT, 0))
         measured: list[dict[str, Any]] = []
-        for index, (kind, statement, credit, unit_buckets) in enumerate(kinds):
+        for index, (kind, calls, call, credit, unit_buckets) in enumerate(kinds):
             lo, _ = self.group(conn, f"bytes-{index}", w, credit)
             if unit_buckets:
                 conn.execute("SELECT bench.top_up(%s, %s, %s, 1)", (lo, lo + w - 1, unit_buckets))
+            operations = calls * (BATCH_ITEMS if kind.startswith("debit_many") else 1)
             before = self.schema_size(conn)
-            done = int(_one(conn, statement, {"n": n, "w": w, "lo": lo}))
-            items = n if kind.startswith("debit_many") else done
-            if done != (n // BATCH_ITEMS * BATCH_ITEMS if kind.startswith("debit_many") else n):
-                raise BenchError(f"bytes per operation: {kind} posted {done} of {n}")
+            # count(*) counts one row per operation (debit_many: per item), errors excluded.
+            posted = int(_one(conn, f"SELECT count(*) FROM generate_series(0, %(calls)s - 1) g CROSS JOIN LATERAL "
+                                    f"{call}" + (" WHERE d.error_code IS NULL" if kind.startswith("debit_many") else ""),
+                              {"calls": calls, "w": w, "lo": lo}))
+            if posted != operations:
+                raise BenchError(f"bytes per operation: {kind} posted {posted} of {operations}")
             after = self.schema_size(conn)
-            by_table = {table: (after[table] - before.get(table, 0)) / items for table in after}
             total = sum(after.values()) - sum(before.values())
-            measured.append({"kind": kind, "operations": items, "bytes_per_op": total / items,
+            by_table = {table: (after[table] - before.get(table, 0)) / operations for table in after}
+            measured.append({"kind": kind, "operations": operations, "bytes_per_op": total / operations,
                              "by_table": {t: round(v, 1) for t, v in sorted(by_table.items(), key=lambda kv: -kv[1])}})
-            self.say(f"  {kind}: {total / items:,.0f} bytes/op")
+            self.say(f"  {kind}: {total / operations:,.0f} bytes/op")
         return {"operations": n, "wallets": w, "kinds": measured}
 
     def expire_due(self, conn: psycopg.Connection[Any]) -> dict[str, Any]:
@@ -981,26 +1052,35 @@ class Harness:
                 "bulk_rows": inserted, "bulk_seconds": round(bulk_seconds, 3), "bulk_rows_per_s": bulk_per_s,
                 "ratio_to_bulk_insert": per_s / bulk_per_s if per_s and bulk_per_s else None}
 
+    #: The groups whose first wallet wallets.check() verifies at the end (each check reads whole
+    #: tables, so a sample): every way the loaders write (buckets of 1 topped up run after run,
+    #: expiring buckets, then expire_due over them, a long history) and the hot transfers, which
+    #: write the most kinds of rows on a wallet loaded with one large credit. The wallet of a
+    #: million entries is only checked in smoke runs, where it has 10,000.
+    CHECKED_GROUPS = ("debit_3_buckets", "debit-10k-buckets", "transfer-hot", "expire", "balance-many-entries")
+
     def check_sample(self, conn: psycopg.Connection[Any]) -> None:
-        """wallets.check() on one wallet of each group loaded (the loaders and the scenarios)."""
-        if not self.sampled:
+        """wallets.check() on sample wallets: the loaders and the scenarios must leave a consistent ledger."""
+        sample = {name: wallet for name, wallet in self.sampled.items() if name in self.CHECKED_GROUPS}
+        if not sample:
             return
-        sample = self.sampled if self.options.smoke else self.sampled[:: max(1, len(self.sampled) // 6)]
         started = time.monotonic()
+        found = 0
         conn.execute("SET jit = off")
-        for wallet_id in sample:
-            rows = conn.execute("SELECT wallet_id, problem FROM wallets.check(%s) LIMIT 5", (wallet_id,)).fetchall()
+        for name, wallet_id in sample.items():
+            rows = conn.execute("SELECT problem FROM wallets.check(%s) LIMIT 5", (wallet_id,)).fetchall()
             for row in rows:
-                self.problems.append(f"wallets.check({wallet_id}): {row[1]}")
+                found += 1
+                self.problems.append(f"wallets.check({wallet_id}) ({name}): {row[0]}")
         conn.execute("RESET jit")
-        self.say(f"wallets.check() on {len(sample)} sample wallets: "
-                 f"{'consistent' if not any('wallets.check' in p for p in self.problems) else 'PROBLEMS'} "
+        self.say(f"wallets.check() on {len(sample)} sample wallets: {'consistent' if not found else 'PROBLEMS'} "
                  f"({time.monotonic() - started:.1f} s)")
 
     # -- the run -------------------------------------------------------------------------------
 
     def run(self, output: Path) -> int:
         started_at, started = _timestamp(), time.monotonic()
+        source = source_version(self.root)  # what install.sql installs: the working tree at this commit
         server = cluster.server_url()
         name = SMOKE_DATABASE if self.options.smoke else DATABASE
         logs = Path(tempfile.mkdtemp(prefix="pgwallets-bench-logs-"))
@@ -1009,16 +1089,18 @@ class Harness:
         self.say(f"pgwallets bench{' --smoke' if self.options.smoke else ''}: database {name}, "
                  f"{self.options.duration} s per run, output {output}")
         try:
-            with psycopg.connect(server, autocommit=True) as server_conn:
+            with self.phase("machine and pg_test_fsync"), psycopg.connect(server, autocommit=True) as server_conn:
                 machine = self.machine(server_conn)
             url = self.create_database(server, name)
             try:
-                self.psql_file(url, self.root / "sql" / "install.sql")
-                self.psql_file(url, self.root / "bench" / "setup.sql")
+                with self.phase("install"):
+                    self.psql_file(url, self.root / "sql" / "install.sql")
+                    self.psql_file(url, self.root / "bench" / "setup.sql")
                 with psycopg.connect(url, autocommit=True) as conn:
                     if self.options.selected("bytes_per_op"):
                         try:
-                            sizes_doc = self.bytes_per_op(conn)
+                            with self.phase("bytes_per_op"):
+                                sizes_doc = self.bytes_per_op(conn)
                         except (BenchError, psycopg.Error) as error:
                             self.problems.append(f"bytes per operation: {error}")
                             sizes_doc = {"operations": self.sizes.bytes_operations, "kinds": [], "error": str(error)}
@@ -1026,11 +1108,13 @@ class Harness:
                     self.run_scenarios(conn, url, logs)
                     if self.options.selected("expire_due"):
                         try:
-                            expire = self.expire_due(conn)
+                            with self.phase("expire_due"):
+                                expire = self.expire_due(conn)
                         except (BenchError, psycopg.Error) as error:
                             self.problems.append(f"expire_due: {error}")
                             expire = {"error": str(error)}
-                    self.check_sample(conn)
+                    with self.phase("wallets.check"):
+                        self.check_sample(conn)
             finally:
                 self.drop_database(server, name)
         except psycopg.Error as error:
@@ -1040,13 +1124,14 @@ class Harness:
         document = results_document(
             started_at=started_at, finished_at=_timestamp(), runtime_s=time.monotonic() - started,
             options=self.options, sizes=self.sizes, machine=machine, results=self.results, expire_due=expire,
-            bytes_per_op=sizes_doc, targets=evaluate_targets(self.results), problems=self.problems)
+            bytes_per_op=sizes_doc, targets=evaluate_targets(self.results), problems=self.problems,
+            phases=self.phases, source=source)
         report = format_report(document)
         output.mkdir(parents=True, exist_ok=True)
-        (output / "results.json").write_text(json.dumps(document, indent=2) + "\n")
+        (output / "latest.json").write_text(json.dumps(document, indent=2) + "\n")
         (output / "machine.json").write_text(json.dumps(machine, indent=2) + "\n")
-        (output / "results.txt").write_text(report + "\n")
-        written = ["results.json", "results.txt", "machine.json"]
+        (output / "latest.txt").write_text(report + "\n")
+        written = ["latest.json", "latest.txt", "machine.json"]
         try:
             plot(document, output / "throughput.png")
             written.append("throughput.png")

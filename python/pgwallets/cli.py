@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import click
@@ -445,3 +446,41 @@ def demo_command() -> None:
     sqitch_deploy(url)
     click.echo(f"pgwallets demo: database {DEMO_DATABASE} deployed")
     demo_story.run(url, click.echo)
+
+
+@main.command("bench")
+@click.option("--duration", type=click.IntRange(min=1), default=None, metavar="SECONDS",
+              help="Seconds per pgbench run (default 10).")
+@click.option("--clients", default=None, metavar="N[,N]", help="Client counts (default 1,8,32).")
+@click.option("--only", default=None, metavar="NAME[,NAME]",
+              help="Run only these scenarios (the two baselines always run): raw_update, ledger_write, credit, "
+                   "debit, debit_3_buckets, transfer, hold_capture, debit_idempotent, balance, debit_many, "
+                   "debit_buckets, balance_entries, expire_due, bytes_per_op.")
+@click.option("--smoke", is_flag=True,
+              help="Prove the harness works: every scenario once, 1 client, 1 second, small loads; "
+                   "writes to a temporary folder unless --output is given, never into bench/results.")
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
+              help="Folder for latest.json, latest.txt, machine.json and throughput.png (default bench/results).")
+def bench_command(duration: int | None, clients: str | None, only: str | None, smoke: bool,
+                  output: Path | None) -> None:
+    """Benchmark pgwallets with pgbench in a throwaway database on the server (DATABASE_URL's, else
+    the local cluster), against a raw UPDATE and a minimal ledger write measured in the same run."""
+    from pgwallets import bench
+
+    if smoke and (duration is not None or clients is not None):
+        raise click.UsageError("--smoke runs 1 client for 1 second: no --duration or --clients")
+    try:
+        options = bench.Options(
+            duration=1 if smoke else duration or bench.DEFAULT_DURATION,
+            clients=(1,) if smoke else bench.parse_clients(clients) if clients else bench.DEFAULT_CLIENTS,
+            only=bench.parse_only(only) if only else None,
+            smoke=smoke,
+            output=output,
+        )
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from error
+    try:
+        status = bench.run(options, click.echo)
+    except (bench.BenchError, cluster.ClusterError) as error:
+        raise click.ClickException(str(error)) from error
+    sys.exit(status)

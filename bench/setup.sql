@@ -1,0 +1,159 @@
+-- The benchmark's own objects, in schema bench of the throwaway database (never in a real one):
+-- the two baselines every scenario is compared with, the bulk-insert reference of expire_due,
+-- and the loaders that write test data straight into the wallets tables as superuser.
+-- The loaders keep the ledger consistent (wallets.check() stays empty): balance chains, buckets
+-- and the wallets' caches are written exactly as the ledger functions would write them.
+\set ON_ERROR_STOP on
+CREATE SCHEMA bench;
+
+-- Baseline 1: a raw single-row UPDATE of a balance (bench/scenarios/raw_update.sql).
+CREATE TABLE bench.raw_accounts (
+    id bigint PRIMARY KEY,
+    balance bigint NOT NULL DEFAULT 0
+) WITH (fillfactor = 80);
+
+-- Baseline 2: a minimal ledger write, one UPDATE plus one INSERT in a plain SQL function
+-- (bench/scenarios/ledger_write.sql). The entry table is keyed like wallets.transactions.
+CREATE TABLE bench.accounts (
+    id bigint PRIMARY KEY,
+    balance bigint NOT NULL DEFAULT 0
+) WITH (fillfactor = 80);
+
+CREATE TABLE bench.entries (
+    id bigint GENERATED ALWAYS AS IDENTITY,
+    account_id bigint NOT NULL,
+    amount bigint NOT NULL,
+    balance_after bigint NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (account_id, id)
+);
+
+CREATE FUNCTION bench.ledger_write(account_id bigint, amount bigint)
+RETURNS bigint
+LANGUAGE sql
+AS $$
+    WITH moved AS (
+        UPDATE bench.accounts a SET balance = a.balance + ledger_write.amount
+        WHERE a.id = ledger_write.account_id
+        RETURNING a.id, a.balance
+    )
+    INSERT INTO bench.entries (account_id, amount, balance_after)
+    SELECT moved.id, ledger_write.amount, moved.balance FROM moved
+    RETURNING id
+$$;
+
+-- Rows 1..10000 for the uniform runs, row 0 for the hot one.
+INSERT INTO bench.raw_accounts (id) SELECT g FROM generate_series(0, 10000) g;
+INSERT INTO bench.accounts (id) SELECT g FROM generate_series(0, 10000) g;
+
+-- The reference for expire_due: a bulk INSERT of as many rows as buckets expired.
+CREATE TABLE bench.bulk_entries (LIKE bench.entries INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES);
+
+-- Loaders ---------------------------------------------------------------------------------------
+
+-- Opens `how_many` wallets with consecutive ids (owners prefix-1 .. prefix-N) and returns the
+-- first id; the pgbench scripts pick wallets in [first, first + how_many - 1].
+CREATE FUNCTION bench.open_wallets(prefix text, how_many integer)
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    first_id bigint;
+    last_id bigint;
+BEGIN
+    LOCK TABLE wallets.wallets IN EXCLUSIVE MODE;  -- nobody else takes ids in between
+    WITH opened AS (
+        INSERT INTO wallets.wallets (owner, asset, created_at)
+        SELECT prefix || '-' || g, 'credits', wallets.now() FROM generate_series(1, how_many) g ORDER BY g
+        RETURNING id
+    )
+    SELECT min(id), max(id) INTO first_id, last_id FROM opened;
+    IF last_id - first_id + 1 <> how_many THEN
+        RAISE EXCEPTION 'bench.open_wallets(%): ids % to % are not consecutive', prefix, first_id, last_id;
+    END IF;
+    RETURN first_id;
+END
+$$;
+
+-- Tops every wallet in [first_id, last_id] up to at least `buckets` live buckets (free remainder
+-- > 0) by posting credits of `amount`: priority 50, expiring at expires_at + (k - 1) * expiry_step
+-- for the k-th new bucket of a wallet (NULL: never). Returns the number of credits posted.
+-- The wallets must be locked by nobody (no pgbench run in progress) and carry no debt.
+CREATE FUNCTION bench.top_up(first_id bigint, last_id bigint, buckets integer, amount bigint,
+                             expires_at timestamptz DEFAULT NULL, expiry_step interval DEFAULT '0'::interval)
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    posted bigint;
+BEGIN
+    IF EXISTS (SELECT FROM wallets.wallets w WHERE w.id BETWEEN first_id AND last_id AND w.debt <> 0) THEN
+        RAISE EXCEPTION 'bench.top_up: wallets % to % carry debt', first_id, last_id;
+    END IF;
+    CREATE TEMPORARY TABLE top_up_need ON COMMIT DROP AS
+    SELECT w.id AS wallet_id, w.ledger_balance, greatest(0, buckets - coalesce(live.n, 0))::integer AS missing
+    FROM wallets.wallets w
+    LEFT JOIN (SELECT b.wallet_id, count(*) AS n FROM wallets.bucket_state b
+               WHERE b.wallet_id BETWEEN first_id AND last_id AND b.remaining > 0
+               GROUP BY b.wallet_id) live ON live.wallet_id = w.id
+    WHERE w.id BETWEEN first_id AND last_id;
+
+    -- Ids follow the ORDER BY, so each wallet's balance chain runs in id order.
+    WITH credited AS (
+        INSERT INTO wallets.transactions (wallet_id, amount, category, expires_at, priority, balance_before,
+                                          balance_after, created_at)
+        SELECT n.wallet_id, top_up.amount, 'bench_load', top_up.expires_at + (k - 1) * expiry_step, 50,
+               n.ledger_balance + (k - 1) * top_up.amount, n.ledger_balance + k * top_up.amount, wallets.now()
+        FROM top_up_need n CROSS JOIN LATERAL generate_series(1, n.missing) k
+        ORDER BY n.wallet_id, k
+        RETURNING wallet_id, id, priority, transactions.expires_at, transactions.amount
+    )
+    INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, expires_at, remaining)
+    SELECT c.wallet_id, c.id, c.priority, c.expires_at, c.amount FROM credited c;
+    GET DIAGNOSTICS posted = ROW_COUNT;
+
+    UPDATE wallets.wallets w
+    SET ledger_balance = w.ledger_balance + n.missing * top_up.amount,
+        expiry_floor = least(w.expiry_floor, top_up.expires_at)
+    FROM top_up_need n
+    WHERE w.id = n.wallet_id AND n.missing > 0;
+    DROP TABLE top_up_need;
+    RETURN posted;
+END
+$$;
+
+-- Gives one wallet a history of `entries` ledger entries: one credit, then debits of 1 drawn from
+-- it (with their allocations). Returns the number of entries posted.
+CREATE FUNCTION bench.load_history(wallet_id bigint, entries integer, credit_amount bigint)
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    wallet wallets.wallets;
+    bucket_id bigint;
+    debits integer := entries - 1;
+BEGIN
+    SELECT * INTO wallet FROM wallets.wallets w WHERE w.id = load_history.wallet_id;
+    IF wallet.ledger_balance <> 0 OR credit_amount <= debits THEN
+        RAISE EXCEPTION 'bench.load_history: wallet % must be empty and the credit must cover the debits', wallet_id;
+    END IF;
+    INSERT INTO wallets.transactions (wallet_id, amount, category, priority, balance_before, balance_after, created_at)
+    VALUES (wallet.id, credit_amount, 'bench_load', 50, 0, credit_amount, wallets.now())
+    RETURNING id INTO bucket_id;
+
+    WITH debited AS (
+        INSERT INTO wallets.transactions (wallet_id, amount, category, balance_before, balance_after, created_at)
+        SELECT wallet.id, -1, 'bench_load', credit_amount - (k - 1), credit_amount - k, wallets.now()
+        FROM generate_series(1, debits) k
+        ORDER BY k
+        RETURNING id
+    )
+    INSERT INTO wallets.allocations (wallet_id, transaction_id, source_transaction_id, amount)
+    SELECT wallet.id, d.id, bucket_id, 1 FROM debited d;
+
+    INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, expires_at, remaining)
+    VALUES (wallet.id, bucket_id, 50, NULL, credit_amount - debits);
+    UPDATE wallets.wallets w SET ledger_balance = credit_amount - debits WHERE w.id = wallet.id;
+    RETURN entries;
+END
+$$;
