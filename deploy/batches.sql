@@ -19,15 +19,23 @@
 -- source: sql/wallets/functions/_lock_wallet.sql
 -- source: sql/wallets/functions/_lock_wallets.sql
 -- source: sql/wallets/functions/_sweep_due.sql
+-- source: sql/wallets/functions/_swept_wallet.sql
 -- source: sql/wallets/functions/_draw_down.sql
 -- source: sql/wallets/functions/_expire_wallet.sql
 -- source: sql/wallets/functions/_post_debit.sql
+-- source: sql/wallets/functions/_lock_hold.sql
+-- source: sql/wallets/functions/_lock_transaction.sql
 -- source: sql/wallets/functions/debit.sql
 -- source: sql/wallets/functions/balance.sql
 -- source: sql/wallets/functions/expire_due.sql
 -- source: sql/wallets/functions/check.sql
 -- source: sql/wallets/functions/credit_many.sql
 -- source: sql/wallets/functions/debit_many.sql
+-- source: sql/wallets/functions/capture.sql
+-- source: sql/wallets/functions/release.sql
+-- source: sql/wallets/functions/void_credit.sql
+-- source: sql/wallets/functions/set_expiry.sql
+-- source: sql/wallets/functions/reverse_debit.sql
 
 BEGIN;
 SET LOCAL ROLE wallets_owner;
@@ -373,6 +381,25 @@ $$;
 COMMENT ON FUNCTION wallets._sweep_due(wallets.wallets, timestamptz) IS 'Internal: post the due expirations of a locked wallet before a write.';
 REVOKE ALL ON FUNCTION wallets._sweep_due(wallets.wallets, timestamptz) FROM PUBLIC;
 
+-- sql/wallets/functions/_swept_wallet.sql
+-- The current row of a wallet its caller has locked, after posting its due expirations (see
+-- _sweep_due): for writes that locked the wallet through a hold or a transaction, and for the
+-- second sweep after a hold returns credits to buckets that may be past expiry.
+CREATE OR REPLACE FUNCTION wallets._swept_wallet(wallet_id bigint, as_of timestamptz)
+RETURNS wallets.wallets
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    current wallets.wallets;
+BEGIN
+    SELECT * INTO current FROM wallets.wallets w WHERE w.id = _swept_wallet.wallet_id;
+    RETURN wallets._sweep_due(current, as_of);
+END
+$$;
+
+COMMENT ON FUNCTION wallets._swept_wallet(bigint, timestamptz) IS 'Internal: read a locked wallet and post its due expirations.';
+REVOKE ALL ON FUNCTION wallets._swept_wallet(bigint, timestamptz) FROM PUBLIC;
+
 -- sql/wallets/functions/_draw_down.sql
 -- Takes `amount` from the wallet's live buckets in draw-down order: priority, then earliest
 -- expiry (never-expiring last), then oldest; one row per bucket touched. For a negative entry
@@ -508,6 +535,59 @@ $$;
 COMMENT ON FUNCTION wallets._post_debit(wallets.wallets, bigint, text, jsonb, timestamptz, text, bigint, bigint) IS
 'Internal: post a debit (entry, allocations in draw-down order, debt) on a locked, swept wallet.';
 REVOKE ALL ON FUNCTION wallets._post_debit(wallets.wallets, bigint, text, jsonb, timestamptz, text, bigint, bigint) FROM PUBLIC;
+
+-- sql/wallets/functions/_lock_hold.sql
+-- Locks the wallet of a hold and returns the hold, which must still be active and unexpired.
+CREATE OR REPLACE FUNCTION wallets._lock_hold(hold_id bigint, as_of timestamptz)
+RETURNS wallets.holds
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    found_wallet_id bigint;
+    locked wallets.holds;
+BEGIN
+    SELECT h.wallet_id INTO found_wallet_id FROM wallets.holds h WHERE h.id = _lock_hold.hold_id;
+    IF NOT FOUND THEN
+        PERFORM wallets._fail('WL012', format('hold %s does not exist', coalesce(_lock_hold.hold_id::text, 'NULL')),
+                              jsonb_build_object('argument', 'hold_id', 'value', _lock_hold.hold_id));
+    END IF;
+    PERFORM wallets._lock_wallets(ARRAY[found_wallet_id]);  -- it exists: it has a hold
+    SELECT * INTO locked FROM wallets.holds h WHERE h.wallet_id = found_wallet_id AND h.id = _lock_hold.hold_id;
+    IF locked.status <> 'active' OR locked.expires_at <= as_of THEN
+        PERFORM wallets._fail('WL011', format('hold %s on wallet %s is %s', locked.id, locked.wallet_id,
+                                              CASE WHEN locked.status = 'active' THEN 'expired' ELSE locked.status END),
+                              jsonb_build_object('hold_id', locked.id, 'wallet_id', locked.wallet_id,
+                                                 'status', CASE WHEN locked.status = 'active' THEN 'expired' ELSE locked.status END,
+                                                 'expires_at', locked.expires_at));
+    END IF;
+    RETURN locked;
+END
+$$;
+
+COMMENT ON FUNCTION wallets._lock_hold(bigint, timestamptz) IS 'Internal: lock the wallet of an active hold and return the hold.';
+REVOKE ALL ON FUNCTION wallets._lock_hold(bigint, timestamptz) FROM PUBLIC;
+
+-- sql/wallets/functions/_lock_transaction.sql
+-- Locks the wallet of a transaction given by id alone and returns the transaction.
+CREATE OR REPLACE FUNCTION wallets._lock_transaction(transaction_id bigint)
+RETURNS wallets.transactions
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    entry wallets.transactions;
+BEGIN
+    SELECT * INTO entry FROM wallets.transactions t WHERE t.id = _lock_transaction.transaction_id;
+    IF NOT FOUND THEN
+        PERFORM wallets._fail('WL012', format('transaction %s does not exist', coalesce(_lock_transaction.transaction_id::text, 'NULL')),
+                              jsonb_build_object('argument', 'transaction_id', 'value', _lock_transaction.transaction_id));
+    END IF;
+    PERFORM wallets._lock_wallets(ARRAY[entry.wallet_id]);  -- it exists: it has an entry
+    RETURN entry;  -- ledger rows never change, so the row read before the lock is current
+END
+$$;
+
+COMMENT ON FUNCTION wallets._lock_transaction(bigint) IS 'Internal: lock the wallet of a transaction and return the transaction.';
+REVOKE ALL ON FUNCTION wallets._lock_transaction(bigint) FROM PUBLIC;
 
 -- sql/wallets/functions/debit.sql
 CREATE OR REPLACE FUNCTION wallets.debit(wallet_id bigint, amount bigint, category text DEFAULT 'debit',
@@ -881,7 +961,6 @@ DECLARE
     batch_held bigint[] := '{}';
     batch_negative boolean[] := '{}';
     swept boolean[] := '{}';
-    wallet wallets.wallets;
     figures record;
     at integer;
     -- Keys accepted so far in this batch ("wallet_id:key"), so a repeated key replays its item.
@@ -940,8 +1019,7 @@ BEGIN
         problems[p] := wallets._debit_problem(batch_ids[at], batch_balances[at], batch_held[at], batch_negative[at], debit_many.amounts[p]);
         IF problems[p] IS NULL THEN
             IF NOT swept[at] THEN
-                SELECT * INTO wallet FROM wallets.wallets w WHERE w.id = batch_ids[at];
-                PERFORM wallets._sweep_due(wallet, as_of);  -- posts what the live figures already show
+                PERFORM wallets._swept_wallet(batch_ids[at], as_of);  -- posts what the live figures already show
                 swept[at] := true;
             END IF;
             entry_ids[p] := nextval('wallets.transactions_id_seq'::regclass);
@@ -1025,5 +1103,226 @@ COMMENT ON FUNCTION wallets.debit_many(bigint[], bigint[], text[], jsonb[], text
 'Post many debits in one call (e.g. a metering pipeline''s usage events): item i debits wallet_ids[i] by amounts[i] with the i-th category, metadata and idempotency key (NULL arrays or entries: the defaults of wallets.debit), exactly as wallets.debit would, in array order. Returns one row per item (1-based): the transaction id (the original one for a replay), or the error code, message and JSON detail of a refused item, which undoes nothing else; with atomic => true any refused item fails the whole call (its message names the item). Errors: WL012 (arrays of different lengths).';
 REVOKE ALL ON FUNCTION wallets.debit_many(bigint[], bigint[], text[], jsonb[], text[], boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wallets.debit_many(bigint[], bigint[], text[], jsonb[], text[], boolean) TO wallets_app;
+
+-- sql/wallets/functions/capture.sql
+CREATE OR REPLACE FUNCTION wallets.capture(hold_id bigint, amount bigint DEFAULT NULL, category text DEFAULT 'debit',
+                                          metadata jsonb DEFAULT '{}')
+RETURNS wallets.transactions
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    as_of timestamptz := wallets.now();
+    entry_metadata jsonb := coalesce(capture.metadata, '{}');
+    reserved wallets.holds := wallets._lock_hold(capture.hold_id, as_of);
+    captured bigint := coalesce(capture.amount, reserved.amount);
+    wallet wallets.wallets;
+    entry wallets.transactions;
+BEGIN
+    PERFORM wallets._validate_entry(reserved.wallet_id, captured, capture.category, entry_metadata);
+    IF captured > reserved.amount THEN
+        PERFORM wallets._fail('WL003', format('hold %s on wallet %s holds %s, cannot capture %s', reserved.id, reserved.wallet_id, reserved.amount, captured),
+                              jsonb_build_object('hold_id', reserved.id, 'wallet_id', reserved.wallet_id, 'held', reserved.amount, 'amount', captured));
+    END IF;
+    wallet := wallets._swept_wallet(reserved.wallet_id, as_of);
+
+    -- Held credits cannot have gone anywhere: no balance check.
+    entry := wallets._post_debit(wallet, captured, capture.category, entry_metadata, as_of, NULL, NULL, reserved.id);
+    PERFORM wallets._settle_hold(reserved, entry.id, captured, 'captured', as_of);
+    -- The released rest may return to buckets already past expiry: they expire now.
+    PERFORM wallets._swept_wallet(reserved.wallet_id, as_of);
+    RETURN entry;
+END
+$$;
+
+COMMENT ON FUNCTION wallets.capture(bigint, bigint, text, jsonb) IS
+'Settle an active hold: debit amount (NULL: all of it) from the credits it reserved, with hold_id on the transaction, and release the rest. Returns the debit. Errors: WL003, WL011, WL012.';
+REVOKE ALL ON FUNCTION wallets.capture(bigint, bigint, text, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wallets.capture(bigint, bigint, text, jsonb) TO wallets_app;
+
+-- sql/wallets/functions/release.sql
+CREATE OR REPLACE FUNCTION wallets.release(hold_id bigint)
+RETURNS wallets.holds
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    as_of timestamptz := wallets.now();
+    reserved wallets.holds := wallets._lock_hold(release.hold_id, as_of);
+BEGIN
+    PERFORM wallets._swept_wallet(reserved.wallet_id, as_of);
+    PERFORM wallets._settle_hold(reserved, NULL, 0, 'released', as_of);
+    -- Credits returned to buckets already past expiry expire now.
+    PERFORM wallets._swept_wallet(reserved.wallet_id, as_of);
+    SELECT * INTO reserved FROM wallets.holds h WHERE h.wallet_id = reserved.wallet_id AND h.id = reserved.id;
+    RETURN reserved;
+END
+$$;
+
+COMMENT ON FUNCTION wallets.release(bigint) IS
+'Cancel an active hold: its credits return to their buckets (and expire at once if their bucket has). Returns the hold. Errors: WL011, WL012.';
+REVOKE ALL ON FUNCTION wallets.release(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wallets.release(bigint) TO wallets_app;
+
+-- sql/wallets/functions/void_credit.sql
+CREATE OR REPLACE FUNCTION wallets.void_credit(transaction_id bigint, reason text DEFAULT NULL)
+RETURNS wallets.transactions
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    as_of timestamptz := wallets.now();
+    credited wallets.transactions := wallets._lock_transaction(void_credit.transaction_id);
+    wallet wallets.wallets;
+    left_over bigint;
+    entry wallets.transactions;
+BEGIN
+    IF credited.amount < 0 THEN
+        PERFORM wallets._fail('WL012', format('transaction %s on wallet %s is not a credit: only a credit can be voided', credited.id, credited.wallet_id),
+                              jsonb_build_object('wallet_id', credited.wallet_id, 'transaction_id', credited.id, 'argument', 'transaction_id'));
+    END IF;
+    wallet := wallets._swept_wallet(credited.wallet_id, as_of);
+    SELECT b.remaining INTO left_over FROM wallets.bucket_state b WHERE b.wallet_id = credited.wallet_id AND b.transaction_id = credited.id;
+    IF left_over = 0 THEN
+        PERFORM wallets._fail('WL012', format('credit %s on wallet %s has nothing left to void', credited.id, credited.wallet_id),
+                              jsonb_build_object('wallet_id', credited.wallet_id, 'transaction_id', credited.id, 'remaining', 0));
+    END IF;
+
+    entry := wallets._remove_from_bucket(wallet.id, wallet.ledger_balance, credited.id, left_over, 'void',
+                                         jsonb_strip_nulls(jsonb_build_object('voided_transaction_id', credited.id, 'reason', void_credit.reason)), as_of);
+    UPDATE wallets.wallets SET ledger_balance = entry.balance_after WHERE id = wallet.id;
+    RETURN entry;
+END
+$$;
+
+COMMENT ON FUNCTION wallets.void_credit(bigint, text) IS
+'Cancel what is left of a credit now (credits reserved by a hold stay with the hold): a void entry allocated against the bucket. Errors: WL012 (a debit, or nothing left).';
+REVOKE ALL ON FUNCTION wallets.void_credit(bigint, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wallets.void_credit(bigint, text) TO wallets_app;
+
+-- sql/wallets/functions/set_expiry.sql
+CREATE OR REPLACE FUNCTION wallets.set_expiry(transaction_id bigint, expires_at timestamptz)
+RETURNS wallets.transactions
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    as_of timestamptz := wallets.now();
+    credited wallets.transactions := wallets._lock_transaction(set_expiry.transaction_id);
+    wallet wallets.wallets;
+    bucket wallets.bucket_state;
+    removed wallets.transactions;
+BEGIN
+    IF credited.amount < 0 THEN
+        PERFORM wallets._fail('WL012', format('transaction %s on wallet %s is not a credit: only a credit has an expiry', credited.id, credited.wallet_id),
+                              jsonb_build_object('wallet_id', credited.wallet_id, 'transaction_id', credited.id, 'argument', 'transaction_id'));
+    END IF;
+    IF set_expiry.expires_at <= as_of THEN
+        PERFORM wallets._fail('WL005', format('credit %s on wallet %s cannot move to %s, not after now (%s)', credited.id, credited.wallet_id, set_expiry.expires_at, as_of),
+                              jsonb_build_object('wallet_id', credited.wallet_id, 'transaction_id', credited.id, 'expires_at', set_expiry.expires_at, 'now', as_of));
+    END IF;
+    wallet := wallets._swept_wallet(credited.wallet_id, as_of);
+    SELECT * INTO bucket FROM wallets.bucket_state b WHERE b.wallet_id = credited.wallet_id AND b.transaction_id = credited.id;
+    IF bucket.remaining = 0 THEN
+        PERFORM wallets._fail('WL012', format('credit %s on wallet %s has nothing left to move', credited.id, credited.wallet_id),
+                              jsonb_build_object('wallet_id', credited.wallet_id, 'transaction_id', credited.id, 'remaining', 0));
+    END IF;
+
+    -- An entry pair, never an edit: the remainder leaves the old bucket and opens a new one.
+    removed := wallets._remove_from_bucket(wallet.id, wallet.ledger_balance, credited.id, bucket.remaining, 'expiry_change',
+                                           jsonb_build_object('to_expires_at', set_expiry.expires_at), as_of);
+    wallet.ledger_balance := removed.balance_after;
+    RETURN wallets._post_credit(wallet, bucket.remaining, 'expiry_change', set_expiry.expires_at, bucket.priority,
+                                jsonb_build_object('from_transaction_id', credited.id), as_of);
+END
+$$;
+
+COMMENT ON FUNCTION wallets.set_expiry(bigint, timestamptz) IS
+'Move what is left of a credit to a new expiry (NULL: never) as an entry pair of category expiry_change: a debit from the old bucket and a credit opening a new one with the same priority. Returns the new credit. Errors: WL005, WL012.';
+REVOKE ALL ON FUNCTION wallets.set_expiry(bigint, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wallets.set_expiry(bigint, timestamptz) TO wallets_app;
+
+-- sql/wallets/functions/reverse_debit.sql
+CREATE OR REPLACE FUNCTION wallets.reverse_debit(transaction_id bigint, amount bigint DEFAULT NULL, reason text DEFAULT NULL)
+RETURNS SETOF wallets.transactions
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    as_of timestamptz := wallets.now();
+    debited wallets.transactions := wallets._lock_transaction(reverse_debit.transaction_id);
+    wallet wallets.wallets;
+    covered bigint;
+    reversed bigint;
+    to_reverse bigint;
+    already_skipped bigint;
+    source record;
+    take bigint;
+    entry wallets.transactions;
+BEGIN
+    IF debited.amount > 0 OR debited.category IN ('expiration', 'transfer_out', 'void', 'expiry_change') THEN
+        PERFORM wallets._fail('WL012', format('transaction %s on wallet %s (%s) is not a debit that can be reversed', debited.id, debited.wallet_id, debited.category),
+                              jsonb_build_object('wallet_id', debited.wallet_id, 'transaction_id', debited.id, 'category', debited.category));
+    END IF;
+    -- What buckets gave the debit. A reversal credit of this very debit may have repaid part of
+    -- its debt: that is not a bucket to give back to, or reversals would feed themselves.
+    SELECT coalesce(sum(a.amount), 0) INTO covered FROM wallets.allocations a
+    JOIN wallets.transactions s ON s.wallet_id = a.wallet_id AND s.id = a.source_transaction_id
+    WHERE a.wallet_id = debited.wallet_id AND a.transaction_id = debited.id AND s.reversal_of IS DISTINCT FROM debited.id;
+    SELECT coalesce(sum(t.amount), 0) INTO reversed FROM wallets.transactions t
+    WHERE t.wallet_id = debited.wallet_id AND t.reversal_of = debited.id;
+    to_reverse := coalesce(reverse_debit.amount, covered - reversed);
+    -- Only what buckets gave can go back to them: an unpaid debt is not reversible.
+    IF to_reverse IS NULL OR to_reverse <= 0 OR to_reverse > covered - reversed THEN
+        PERFORM wallets._fail('WL003', format('debit %s on wallet %s: cannot reverse %s, %s of its %s are left to reverse',
+                                              debited.id, debited.wallet_id, coalesce(to_reverse::text, 'NULL'), covered - reversed, -debited.amount),
+                              jsonb_build_object('wallet_id', debited.wallet_id, 'transaction_id', debited.id, 'amount', to_reverse,
+                                                 'reversible', covered - reversed));
+    END IF;
+
+    wallet := wallets._swept_wallet(debited.wallet_id, as_of);
+    -- Back to the very buckets drawn, in allocation order (oldest bucket first), past what earlier
+    -- reversals gave back; each reversal credit keeps its bucket's expiry and priority.
+    already_skipped := reversed;
+    FOR source IN
+        SELECT a.source_transaction_id, a.amount, b.expires_at, b.priority
+        FROM wallets.allocations a
+        JOIN wallets.bucket_state b ON b.wallet_id = a.wallet_id AND b.transaction_id = a.source_transaction_id
+        JOIN wallets.transactions s ON s.wallet_id = a.wallet_id AND s.id = a.source_transaction_id
+        WHERE a.wallet_id = debited.wallet_id AND a.transaction_id = debited.id AND s.reversal_of IS DISTINCT FROM debited.id
+        ORDER BY a.source_transaction_id
+    LOOP
+        take := least(source.amount - least(already_skipped, source.amount), to_reverse);
+        already_skipped := already_skipped - least(already_skipped, source.amount);
+        CONTINUE WHEN take = 0;
+        entry := wallets._post_credit(wallet, take, 'reversal', source.expires_at, source.priority,
+                                      jsonb_strip_nulls(jsonb_build_object('source_transaction_id', source.source_transaction_id,
+                                                                           'reason', reverse_debit.reason)),
+                                      as_of, NULL, NULL, debited.id);
+        RETURN NEXT entry;
+        to_reverse := to_reverse - take;
+        SELECT * INTO wallet FROM wallets.wallets w WHERE w.id = debited.wallet_id;
+        EXIT WHEN to_reverse = 0;
+    END LOOP;
+    -- Credits given back to buckets already past expiry expire now.
+    PERFORM wallets._sweep_due(wallet, as_of);
+    RETURN;
+END
+$$;
+
+COMMENT ON FUNCTION wallets.reverse_debit(bigint, bigint, text) IS
+'Give back all (amount NULL) or part of a debit to the buckets it drew from, as reversal credits keeping each bucket''s expiry and priority (already expired ones expire again at once). The total reversed never exceeds what buckets gave. Returns the reversal credits. Errors: WL003, WL012.';
+REVOKE ALL ON FUNCTION wallets.reverse_debit(bigint, bigint, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wallets.reverse_debit(bigint, bigint, text) TO wallets_app;
 
 COMMIT;

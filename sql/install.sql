@@ -32,6 +32,7 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/functions/_lock_wallet.sql
 \ir wallets/functions/_lock_wallets.sql
 \ir wallets/functions/_sweep_due.sql
+\ir wallets/functions/_swept_wallet.sql
 \ir wallets/functions/_replay.sql
 \ir wallets/functions/_draw_down.sql
 \ir wallets/functions/_repay_debt.sql

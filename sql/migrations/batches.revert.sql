@@ -2,6 +2,7 @@
 DROP FUNCTION wallets.credit_many(bigint[], bigint[], text[], timestamptz[], jsonb[], text[], integer[], boolean);
 DROP FUNCTION wallets.debit_many(bigint[], bigint[], text[], jsonb[], text[], boolean);
 DROP FUNCTION wallets._lock_wallets(bigint[]);
+DROP FUNCTION wallets._swept_wallet(bigint, timestamptz);
 DROP FUNCTION wallets._check_batch(text, bigint[], bigint[], integer[], boolean);
 DROP FUNCTION wallets._batch_length(anyarray);
 DROP FUNCTION wallets._problem_detail(jsonb);

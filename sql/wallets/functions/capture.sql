@@ -19,15 +19,13 @@ BEGIN
         PERFORM wallets._fail('WL003', format('hold %s on wallet %s holds %s, cannot capture %s', reserved.id, reserved.wallet_id, reserved.amount, captured),
                               jsonb_build_object('hold_id', reserved.id, 'wallet_id', reserved.wallet_id, 'held', reserved.amount, 'amount', captured));
     END IF;
-    SELECT * INTO wallet FROM wallets.wallets w WHERE w.id = reserved.wallet_id;
-    wallet := wallets._sweep_due(wallet, as_of);
+    wallet := wallets._swept_wallet(reserved.wallet_id, as_of);
 
     -- Held credits cannot have gone anywhere: no balance check.
     entry := wallets._post_debit(wallet, captured, capture.category, entry_metadata, as_of, NULL, NULL, reserved.id);
     PERFORM wallets._settle_hold(reserved, entry.id, captured, 'captured', as_of);
     -- The released rest may return to buckets already past expiry: they expire now.
-    SELECT * INTO wallet FROM wallets.wallets w WHERE w.id = reserved.wallet_id;
-    PERFORM wallets._sweep_due(wallet, as_of);
+    PERFORM wallets._swept_wallet(reserved.wallet_id, as_of);
     RETURN entry;
 END
 $$;

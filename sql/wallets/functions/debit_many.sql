@@ -27,7 +27,6 @@ DECLARE
     batch_held bigint[] := '{}';
     batch_negative boolean[] := '{}';
     swept boolean[] := '{}';
-    wallet wallets.wallets;
     figures record;
     at integer;
     -- Keys accepted so far in this batch ("wallet_id:key"), so a repeated key replays its item.
@@ -86,8 +85,7 @@ BEGIN
         problems[p] := wallets._debit_problem(batch_ids[at], batch_balances[at], batch_held[at], batch_negative[at], debit_many.amounts[p]);
         IF problems[p] IS NULL THEN
             IF NOT swept[at] THEN
-                SELECT * INTO wallet FROM wallets.wallets w WHERE w.id = batch_ids[at];
-                PERFORM wallets._sweep_due(wallet, as_of);  -- posts what the live figures already show
+                PERFORM wallets._swept_wallet(batch_ids[at], as_of);  -- posts what the live figures already show
                 swept[at] := true;
             END IF;
             entry_ids[p] := nextval('wallets.transactions_id_seq'::regclass);

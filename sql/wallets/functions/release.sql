@@ -8,14 +8,11 @@ AS $$
 DECLARE
     as_of timestamptz := wallets.now();
     reserved wallets.holds := wallets._lock_hold(release.hold_id, as_of);
-    wallet wallets.wallets;
 BEGIN
-    SELECT * INTO wallet FROM wallets.wallets w WHERE w.id = reserved.wallet_id;
-    wallet := wallets._sweep_due(wallet, as_of);
+    PERFORM wallets._swept_wallet(reserved.wallet_id, as_of);
     PERFORM wallets._settle_hold(reserved, NULL, 0, 'released', as_of);
     -- Credits returned to buckets already past expiry expire now.
-    SELECT * INTO wallet FROM wallets.wallets w WHERE w.id = reserved.wallet_id;
-    PERFORM wallets._sweep_due(wallet, as_of);
+    PERFORM wallets._swept_wallet(reserved.wallet_id, as_of);
     SELECT * INTO reserved FROM wallets.holds h WHERE h.wallet_id = reserved.wallet_id AND h.id = reserved.id;
     RETURN reserved;
 END

@@ -37,8 +37,7 @@ BEGIN
                                                  'reversible', covered - reversed));
     END IF;
 
-    SELECT * INTO wallet FROM wallets.wallets w WHERE w.id = debited.wallet_id;
-    wallet := wallets._sweep_due(wallet, as_of);
+    wallet := wallets._swept_wallet(debited.wallet_id, as_of);
     -- Back to the very buckets drawn, in allocation order (oldest bucket first), past what earlier
     -- reversals gave back; each reversal credit keeps its bucket's expiry and priority.
     already_skipped := reversed;

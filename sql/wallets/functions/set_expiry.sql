@@ -20,8 +20,7 @@ BEGIN
         PERFORM wallets._fail('WL005', format('credit %s on wallet %s cannot move to %s, not after now (%s)', credited.id, credited.wallet_id, set_expiry.expires_at, as_of),
                               jsonb_build_object('wallet_id', credited.wallet_id, 'transaction_id', credited.id, 'expires_at', set_expiry.expires_at, 'now', as_of));
     END IF;
-    SELECT * INTO wallet FROM wallets.wallets w WHERE w.id = credited.wallet_id;
-    wallet := wallets._sweep_due(wallet, as_of);
+    wallet := wallets._swept_wallet(credited.wallet_id, as_of);
     SELECT * INTO bucket FROM wallets.bucket_state b WHERE b.wallet_id = credited.wallet_id AND b.transaction_id = credited.id;
     IF bucket.remaining = 0 THEN
         PERFORM wallets._fail('WL012', format('credit %s on wallet %s has nothing left to move', credited.id, credited.wallet_id),

@@ -16,8 +16,7 @@ BEGIN
         PERFORM wallets._fail('WL012', format('transaction %s on wallet %s is not a credit: only a credit can be voided', credited.id, credited.wallet_id),
                               jsonb_build_object('wallet_id', credited.wallet_id, 'transaction_id', credited.id, 'argument', 'transaction_id'));
     END IF;
-    SELECT * INTO wallet FROM wallets.wallets w WHERE w.id = credited.wallet_id;
-    wallet := wallets._sweep_due(wallet, as_of);
+    wallet := wallets._swept_wallet(credited.wallet_id, as_of);
     SELECT b.remaining INTO left_over FROM wallets.bucket_state b WHERE b.wallet_id = credited.wallet_id AND b.transaction_id = credited.id;
     IF left_over = 0 THEN
         PERFORM wallets._fail('WL012', format('credit %s on wallet %s has nothing left to void', credited.id, credited.wallet_id),
