@@ -6,6 +6,7 @@ BEGIN;
 SET LOCAL ROLE wallets_owner;
 \ir wallets/schema.sql
 \ir wallets/functions/now.sql
+\ir wallets/functions/_entry_is_sound.sql
 \ir wallets/tables/wallets.sql
 \ir wallets/tables/transactions.sql
 \ir wallets/tables/allocations.sql
@@ -26,7 +27,6 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/functions/_problem_detail.sql
 \ir wallets/functions/_batch_length.sql
 \ir wallets/functions/_check_batch.sql
-\ir wallets/functions/_validate_entry.sql
 \ir wallets/functions/_lock_key.sql
 \ir wallets/functions/_expire_wallet.sql
 \ir wallets/functions/_lock_wallet.sql
@@ -43,6 +43,8 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/functions/_lock_hold.sql
 \ir wallets/functions/_lock_transaction.sql
 \ir wallets/functions/_reject_ledger_change.sql
+\ir wallets/functions/_check_wallet_identity.sql
+\ir wallets/triggers/wallet_identity.sql
 \ir wallets/triggers/append_only.sql
 \ir wallets/triggers/transfers_append_only.sql
 \ir wallets/triggers/hold_allocations_append_only.sql

@@ -167,8 +167,8 @@ CREATE ROLE pgwallets_test_nobody NOLOGIN;
 GRANT USAGE ON SCHEMA wallets TO pgwallets_test_nobody;
 SELECT throws_ok('SET LOCAL ROLE pgwallets_test_nobody; SELECT wallets.now()', '42501', 'permission denied for function now',
                  'PUBLIC cannot read the clock');
-SELECT throws_ok(format('SET LOCAL ROLE pgwallets_test_nobody; SELECT wallets._validate_entry(1, 1, %L, %L)', 'x', '{}'), '42501',
-                 'permission denied for function _validate_entry', 'PUBLIC cannot execute internal functions');
+SELECT throws_ok('SET LOCAL ROLE pgwallets_test_nobody; SELECT wallets._raise(NULL)', '42501',
+                 'permission denied for function _raise', 'PUBLIC cannot execute internal functions');
 SELECT throws_ok('SET LOCAL ROLE pgwallets_test_nobody; SELECT * FROM wallets.error_codes', '42501', 'permission denied for view error_codes',
                  'PUBLIC cannot read the views');
 SELECT throws_ok('SET LOCAL ROLE pgwallets_test_nobody; SELECT * FROM wallets.balances', '42501', 'permission denied for view balances',

@@ -7,6 +7,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
+    problem jsonb;
     as_of timestamptz := wallets.now();
     entry_metadata jsonb := coalesce(capture.metadata, '{}');
     reserved wallets.holds := wallets._lock_hold(capture.hold_id, as_of);
@@ -14,7 +15,10 @@ DECLARE
     wallet wallets.wallets;
     entry wallets.transactions;
 BEGIN
-    PERFORM wallets._validate_entry(reserved.wallet_id, captured, capture.category, entry_metadata);
+    problem := wallets._entry_problem(reserved.wallet_id, captured, capture.category, entry_metadata);
+    IF problem IS NOT NULL THEN
+        PERFORM wallets._raise(problem);
+    END IF;
     IF captured > reserved.amount THEN
         PERFORM wallets._fail('WL003', format('hold %s on wallet %s holds %s, cannot capture %s', reserved.id, reserved.wallet_id, reserved.amount, captured),
                               jsonb_build_object('hold_id', reserved.id, 'wallet_id', reserved.wallet_id, 'held', reserved.amount, 'amount', captured));

@@ -144,6 +144,14 @@ SELECT t.wallet_id, format('transaction %s: wallet %s does not exist', t.id, t.w
 FROM wallets.transactions t
 WHERE $1 IS NULL AND NOT EXISTS (SELECT FROM wallets.wallets w WHERE w.id = t.wallet_id)
 UNION ALL
+SELECT h.wallet_id, format('hold %s: wallet %s does not exist', h.id, h.wallet_id)
+FROM wallets.holds h
+WHERE $1 IS NULL AND NOT EXISTS (SELECT FROM wallets.wallets w WHERE w.id = h.wallet_id)
+UNION ALL
+SELECT x.from_wallet_id, format('transfer %s: wallet %s does not exist', x.id, missing.id)
+FROM wallets.transfers x CROSS JOIN LATERAL (VALUES (x.from_wallet_id), (x.to_wallet_id)) missing (id)
+WHERE $1 IS NULL AND NOT EXISTS (SELECT FROM wallets.wallets w WHERE w.id = missing.id)
+UNION ALL
 SELECT s.id, format('wallet %s: balance %s is negative but the wallet does not allow it', s.id, s.ledger_balance)
 FROM scope s WHERE NOT s.allow_negative AND s.ledger_balance < 0
 $$;

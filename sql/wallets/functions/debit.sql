@@ -7,12 +7,16 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
+    problem jsonb;
     as_of timestamptz := wallets.now();
     entry_metadata jsonb := coalesce(debit.metadata, '{}');
     wallet wallets.wallets;
     entry wallets.transactions;
 BEGIN
-    PERFORM wallets._validate_entry(debit.wallet_id, debit.amount, debit.category, entry_metadata);
+    problem := wallets._entry_problem(debit.wallet_id, debit.amount, debit.category, entry_metadata);
+    IF problem IS NOT NULL THEN
+        PERFORM wallets._raise(problem);
+    END IF;
 
     wallet := wallets._lock_wallet(debit.wallet_id);
 
@@ -25,7 +29,10 @@ BEGIN
 
     wallet := wallets._sweep_due(wallet, as_of);
 
-    PERFORM wallets._raise(wallets._debit_problem(wallet.id, wallet.ledger_balance, wallet.held, wallet.allow_negative, debit.amount));
+    problem := wallets._debit_problem(wallet.id, wallet.ledger_balance, wallet.held, wallet.allow_negative, debit.amount);
+    IF problem IS NOT NULL THEN
+        PERFORM wallets._raise(problem);
+    END IF;
     RETURN wallets._post_debit(wallet, debit.amount, debit.category, entry_metadata, as_of, debit.idempotency_key);
 END
 $$;

@@ -7,13 +7,17 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
+    problem jsonb;
     as_of timestamptz := wallets.now();
     hold_metadata jsonb := coalesce(hold.metadata, '{}');
     hold_expires_at timestamptz := coalesce(hold.expires_at, as_of + interval '15 minutes');
     wallet wallets.wallets;
     reserved wallets.holds;
 BEGIN
-    PERFORM wallets._validate_entry(hold.wallet_id, hold.amount, 'hold', hold_metadata);
+    problem := wallets._entry_problem(hold.wallet_id, hold.amount, 'hold', hold_metadata);
+    IF problem IS NOT NULL THEN
+        PERFORM wallets._raise(problem);
+    END IF;
     wallet := wallets._lock_wallet(hold.wallet_id);
 
     IF hold.idempotency_key IS NOT NULL THEN

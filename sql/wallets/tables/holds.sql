@@ -2,7 +2,9 @@
 -- released. Mutable status, unlike the ledger: a hold posts nothing until it is captured.
 CREATE TABLE wallets.holds (
     id bigint GENERATED ALWAYS AS IDENTITY,
-    wallet_id bigint NOT NULL REFERENCES wallets.wallets (id),
+    -- No foreign key, as in transactions: every write finds the wallet under its lock first, and
+    -- a referenced wallets row makes each balance update pay for RI triggers (check() reports orphans).
+    wallet_id bigint NOT NULL,
     amount bigint NOT NULL CHECK (amount > 0),
     captured_amount bigint NOT NULL DEFAULT 0,
     status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'captured', 'released', 'expired')),

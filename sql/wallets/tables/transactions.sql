@@ -3,11 +3,11 @@ CREATE TABLE wallets.transactions (
     -- No foreign key: every write finds the wallet under its lock first, and a per-row RI check
     -- costs each ledger write more than the rest of its INSERT (wallets.check() reports orphans).
     wallet_id bigint NOT NULL,
-    amount bigint NOT NULL CHECK (amount <> 0),
+    amount bigint NOT NULL,
     category text NOT NULL,
     expires_at timestamptz,
     -- Draw-down priority of a credit (0 first, 100 last); NULL on debits.
-    priority integer CHECK (priority BETWEEN 0 AND 100),
+    priority integer,
     balance_before bigint NOT NULL,
     balance_after bigint NOT NULL,
     metadata jsonb NOT NULL DEFAULT '{}',
@@ -21,9 +21,10 @@ CREATE TABLE wallets.transactions (
     reversal_of bigint,
     -- wallet_id leads every key so the table can be distributed by it.
     PRIMARY KEY (wallet_id, id),
-    CHECK (balance_after = balance_before + amount),
-    CHECK ((amount > 0) = (priority IS NOT NULL)),
-    CHECK (amount > 0 OR expires_at IS NULL)
+    -- Non-zero amount, balance chain, priority on credits only: see _entry_is_sound.sql for why
+    -- the rules are one function.
+    CONSTRAINT transactions_entry_rules
+        CHECK (wallets._entry_is_sound(amount, priority, expires_at, balance_before, balance_after))
 );
 
 CREATE UNIQUE INDEX transactions_idempotency_key

@@ -1,7 +1,8 @@
 CREATE TABLE wallets.transfers (
     id bigint GENERATED ALWAYS AS IDENTITY,
-    from_wallet_id bigint NOT NULL REFERENCES wallets.wallets (id),
-    to_wallet_id bigint NOT NULL REFERENCES wallets.wallets (id),
+    -- No foreign keys, as in transactions and holds (check() reports orphans).
+    from_wallet_id bigint NOT NULL,
+    to_wallet_id bigint NOT NULL,
     asset text NOT NULL,
     amount bigint NOT NULL CHECK (amount > 0),
     category text NOT NULL,

@@ -1,9 +1,11 @@
 CREATE TABLE wallets.wallets (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    owner text NOT NULL CHECK (owner <> ''),
-    asset text NOT NULL CHECK (asset ~ '^[a-z][a-z0-9_]{0,63}$'),
+    -- owner non-empty, asset matching the category pattern, metadata an object: checked by the
+    -- trigger wallets_identity (sql/wallets/triggers/wallet_identity.sql), not by CHECKs.
+    owner text NOT NULL,
+    asset text NOT NULL,
     allow_negative boolean NOT NULL DEFAULT false,
-    metadata jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(metadata) = 'object'),
+    metadata jsonb NOT NULL DEFAULT '{}',
     created_at timestamptz NOT NULL,
     -- Caches derived from the ledger (wallets.check() recomputes them):
     -- balance_after of the last transaction; buckets past expiry but not yet swept still count here.
