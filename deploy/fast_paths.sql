@@ -7,10 +7,14 @@
 -- migrates: sql/wallets/tables/transfers.sql
 -- retires: sql/wallets/functions/_validate_entry.sql
 -- source: sql/wallets/functions/_entry_is_sound.sql
+-- source: sql/wallets/functions/_hold_is_sound.sql
+-- source: sql/wallets/functions/_transfer_is_sound.sql
 -- source: sql/wallets/functions/_check_wallet_identity.sql
 -- source: sql/wallets/triggers/wallet_identity.sql
 -- source: sql/migrations/fast_paths.sql
 -- source: sql/wallets/functions/_raise.sql
+-- source: sql/wallets/functions/_lock_hold.sql
+-- source: sql/wallets/functions/_lock_transaction.sql
 -- source: sql/wallets/functions/check.sql
 -- source: sql/wallets/functions/credit.sql
 -- source: sql/wallets/functions/debit.sql
@@ -44,6 +48,49 @@ $$;
 COMMENT ON FUNCTION wallets._entry_is_sound(bigint, integer, timestamptz, bigint, bigint) IS
 'Internal: the CHECK rule of wallets.transactions (non-zero amount, balance chain, priority only and always on credits, expiry only on credits).';
 REVOKE ALL ON FUNCTION wallets._entry_is_sound(bigint, integer, timestamptz, bigint, bigint) FROM PUBLIC;
+
+-- sql/wallets/functions/_hold_is_sound.sql
+-- The rules every hold obeys, as one function for the table's one CHECK constraint, for the
+-- reason given in _entry_is_sound.sql (a hold row is written by hold and again by its capture or
+-- release). IMMUTABLE: it reads nothing but its arguments.
+CREATE OR REPLACE FUNCTION wallets._hold_is_sound(amount bigint, status text, captured_amount bigint, closed_at timestamptz)
+RETURNS boolean
+LANGUAGE plpgsql
+IMMUTABLE
+AS $$
+BEGIN
+    RETURN amount > 0
+       AND status IN ('active', 'captured', 'released', 'expired')
+       AND captured_amount BETWEEN 0 AND amount
+       AND (status = 'captured' OR captured_amount = 0)   -- only a capture takes anything
+       AND (status = 'active') = (closed_at IS NULL);     -- an ended hold has its end time
+END
+$$;
+
+COMMENT ON FUNCTION wallets._hold_is_sound(bigint, text, bigint, timestamptz) IS
+'Internal: the CHECK rule of wallets.holds (positive amount, known status, captured amount within the hold and only on a capture, closed_at exactly when ended).';
+REVOKE ALL ON FUNCTION wallets._hold_is_sound(bigint, text, bigint, timestamptz) FROM PUBLIC;
+
+-- sql/wallets/functions/_transfer_is_sound.sql
+-- The rules every transfer obeys, as one function for the table's one CHECK constraint, for the
+-- reason given in _entry_is_sound.sql. IMMUTABLE: it reads nothing but its arguments.
+CREATE OR REPLACE FUNCTION wallets._transfer_is_sound(from_wallet_id bigint, to_wallet_id bigint, amount bigint,
+                                                      expiration_policy text, expires_at timestamptz)
+RETURNS boolean
+LANGUAGE plpgsql
+IMMUTABLE
+AS $$
+BEGIN
+    RETURN amount > 0
+       AND from_wallet_id <> to_wallet_id
+       AND expiration_policy IN ('preserve', 'none', 'fixed')
+       AND (expiration_policy = 'fixed') = (expires_at IS NOT NULL);  -- only fixed sets the expiry
+END
+$$;
+
+COMMENT ON FUNCTION wallets._transfer_is_sound(bigint, bigint, bigint, text, timestamptz) IS
+'Internal: the CHECK rule of wallets.transfers (positive amount, two distinct wallets, known policy, expires_at exactly under fixed).';
+REVOKE ALL ON FUNCTION wallets._transfer_is_sound(bigint, bigint, bigint, text, timestamptz) FROM PUBLIC;
 
 -- sql/wallets/functions/_check_wallet_identity.sql
 -- The rules for the columns of a wallet no ledger write changes (owner, asset, metadata), as a
@@ -87,7 +134,8 @@ CREATE TRIGGER wallets_identity
 --   a referenced wallets row made every balance UPDATE run the RI triggers' checks;
 -- - the CHECKs on owner, asset and metadata of wallets, which PostgreSQL evaluated (a regular
 --   expression, a jsonb_typeof) on every balance UPDATE, become the trigger wallets_identity;
--- - the five CHECKs of transactions become one call of wallets._entry_is_sound.
+-- - the CHECKs of transactions, holds and transfers become one call each of _entry_is_sound,
+--   _hold_is_sound and _transfer_is_sound.
 ALTER TABLE wallets.holds DROP CONSTRAINT holds_wallet_id_fkey;
 ALTER TABLE wallets.transfers DROP CONSTRAINT transfers_from_wallet_id_fkey, DROP CONSTRAINT transfers_to_wallet_id_fkey;
 
@@ -106,6 +154,21 @@ ALTER TABLE wallets.transactions
         CHECK (wallets._entry_is_sound(amount, priority, expires_at, balance_before, balance_after));
 
 -- Callers check entries with _entry_problem in a PL/pgSQL assignment instead.
+ALTER TABLE wallets.holds
+    DROP CONSTRAINT holds_amount_check,
+    DROP CONSTRAINT holds_status_check,
+    DROP CONSTRAINT holds_captured_amount,
+    DROP CONSTRAINT holds_closed_at,
+    ADD CONSTRAINT holds_rules CHECK (wallets._hold_is_sound(amount, status, captured_amount, closed_at));
+
+ALTER TABLE wallets.transfers
+    DROP CONSTRAINT transfers_amount_check,
+    DROP CONSTRAINT transfers_expiration_policy_check,
+    DROP CONSTRAINT transfers_distinct_wallets,
+    DROP CONSTRAINT transfers_fixed_expiry,
+    ADD CONSTRAINT transfers_rules
+        CHECK (wallets._transfer_is_sound(from_wallet_id, to_wallet_id, amount, expiration_policy, expires_at));
+
 DROP FUNCTION wallets._validate_entry(bigint, bigint, text, jsonb);
 
 -- sql/wallets/functions/_raise.sql
@@ -127,6 +190,59 @@ $$;
 
 COMMENT ON FUNCTION wallets._raise(jsonb) IS 'Internal: raise a problem {code, message, facts}, if any.';
 REVOKE ALL ON FUNCTION wallets._raise(jsonb) FROM PUBLIC;
+
+-- sql/wallets/functions/_lock_hold.sql
+-- Locks the wallet of a hold and returns the hold, which must still be active and unexpired.
+CREATE OR REPLACE FUNCTION wallets._lock_hold(hold_id bigint, as_of timestamptz)
+RETURNS wallets.holds
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    found_wallet_id bigint;
+    locked wallets.holds;
+BEGIN
+    SELECT h.wallet_id INTO found_wallet_id FROM wallets.holds h WHERE h.id = _lock_hold.hold_id;
+    IF NOT FOUND THEN
+        PERFORM wallets._fail('WL012', format('hold %s does not exist', coalesce(_lock_hold.hold_id::text, 'NULL')),
+                              jsonb_build_object('argument', 'hold_id', 'value', _lock_hold.hold_id));
+    END IF;
+    PERFORM pg_catalog.pg_advisory_xact_lock(wallets._lock_key(found_wallet_id));  -- it exists: it has a hold
+    SELECT * INTO locked FROM wallets.holds h WHERE h.wallet_id = found_wallet_id AND h.id = _lock_hold.hold_id;
+    IF locked.status <> 'active' OR locked.expires_at <= as_of THEN
+        PERFORM wallets._fail('WL011', format('hold %s on wallet %s is %s', locked.id, locked.wallet_id,
+                                              CASE WHEN locked.status = 'active' THEN 'expired' ELSE locked.status END),
+                              jsonb_build_object('hold_id', locked.id, 'wallet_id', locked.wallet_id,
+                                                 'status', CASE WHEN locked.status = 'active' THEN 'expired' ELSE locked.status END,
+                                                 'expires_at', locked.expires_at));
+    END IF;
+    RETURN locked;
+END
+$$;
+
+COMMENT ON FUNCTION wallets._lock_hold(bigint, timestamptz) IS 'Internal: lock the wallet of an active hold and return the hold.';
+REVOKE ALL ON FUNCTION wallets._lock_hold(bigint, timestamptz) FROM PUBLIC;
+
+-- sql/wallets/functions/_lock_transaction.sql
+-- Locks the wallet of a transaction given by id alone and returns the transaction.
+CREATE OR REPLACE FUNCTION wallets._lock_transaction(transaction_id bigint)
+RETURNS wallets.transactions
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    entry wallets.transactions;
+BEGIN
+    SELECT * INTO entry FROM wallets.transactions t WHERE t.id = _lock_transaction.transaction_id;
+    IF NOT FOUND THEN
+        PERFORM wallets._fail('WL012', format('transaction %s does not exist', coalesce(_lock_transaction.transaction_id::text, 'NULL')),
+                              jsonb_build_object('argument', 'transaction_id', 'value', _lock_transaction.transaction_id));
+    END IF;
+    PERFORM pg_catalog.pg_advisory_xact_lock(wallets._lock_key(entry.wallet_id));  -- it exists: it has an entry
+    RETURN entry;  -- ledger rows never change, so the row read before the lock is current
+END
+$$;
+
+COMMENT ON FUNCTION wallets._lock_transaction(bigint) IS 'Internal: lock the wallet of a transaction and return the transaction.';
+REVOKE ALL ON FUNCTION wallets._lock_transaction(bigint) FROM PUBLIC;
 
 -- sql/wallets/functions/check.sql
 CREATE OR REPLACE FUNCTION wallets.check(wallet_id bigint DEFAULT NULL)
@@ -605,7 +721,9 @@ BEGIN
     entry := wallets._post_debit(wallet, captured, capture.category, entry_metadata, as_of, NULL, NULL, reserved.id);
     PERFORM wallets._settle_hold(reserved, entry.id, captured, 'captured', as_of);
     -- The released rest may return to buckets already past expiry: they expire now.
-    PERFORM wallets._swept_wallet(reserved.wallet_id, as_of);
+    IF captured < reserved.amount THEN
+        PERFORM wallets._swept_wallet(reserved.wallet_id, as_of);
+    END IF;
     RETURN entry;
 END
 $$;

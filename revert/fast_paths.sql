@@ -17,6 +17,22 @@ ALTER TABLE wallets.transactions
     ADD CONSTRAINT transactions_check2 CHECK (amount > 0 OR expires_at IS NULL);
 DROP FUNCTION wallets._entry_is_sound(bigint, integer, timestamptz, bigint, bigint);
 
+ALTER TABLE wallets.holds
+    DROP CONSTRAINT holds_rules,
+    ADD CONSTRAINT holds_amount_check CHECK (amount > 0),
+    ADD CONSTRAINT holds_status_check CHECK (status IN ('active', 'captured', 'released', 'expired')),
+    ADD CONSTRAINT holds_captured_amount CHECK (captured_amount BETWEEN 0 AND amount AND (status = 'captured' OR captured_amount = 0)),
+    ADD CONSTRAINT holds_closed_at CHECK ((status = 'active') = (closed_at IS NULL));
+DROP FUNCTION wallets._hold_is_sound(bigint, text, bigint, timestamptz);
+
+ALTER TABLE wallets.transfers
+    DROP CONSTRAINT transfers_rules,
+    ADD CONSTRAINT transfers_amount_check CHECK (amount > 0),
+    ADD CONSTRAINT transfers_expiration_policy_check CHECK (expiration_policy IN ('preserve', 'none', 'fixed')),
+    ADD CONSTRAINT transfers_distinct_wallets CHECK (from_wallet_id <> to_wallet_id),
+    ADD CONSTRAINT transfers_fixed_expiry CHECK ((expiration_policy = 'fixed') = (expires_at IS NOT NULL));
+DROP FUNCTION wallets._transfer_is_sound(bigint, bigint, bigint, text, timestamptz);
+
 DROP TRIGGER wallets_identity ON wallets.wallets;
 DROP FUNCTION wallets._check_wallet_identity();
 ALTER TABLE wallets.wallets
@@ -51,6 +67,59 @@ $$;
 
 COMMENT ON FUNCTION wallets._raise(jsonb) IS 'Internal: raise a problem {code, message, facts}, if any.';
 REVOKE ALL ON FUNCTION wallets._raise(jsonb) FROM PUBLIC;
+
+-- sql/wallets/functions/_lock_hold.sql as deployed before fast_paths
+-- Locks the wallet of a hold and returns the hold, which must still be active and unexpired.
+CREATE OR REPLACE FUNCTION wallets._lock_hold(hold_id bigint, as_of timestamptz)
+RETURNS wallets.holds
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    found_wallet_id bigint;
+    locked wallets.holds;
+BEGIN
+    SELECT h.wallet_id INTO found_wallet_id FROM wallets.holds h WHERE h.id = _lock_hold.hold_id;
+    IF NOT FOUND THEN
+        PERFORM wallets._fail('WL012', format('hold %s does not exist', coalesce(_lock_hold.hold_id::text, 'NULL')),
+                              jsonb_build_object('argument', 'hold_id', 'value', _lock_hold.hold_id));
+    END IF;
+    PERFORM wallets._lock_wallets(ARRAY[found_wallet_id]);  -- it exists: it has a hold
+    SELECT * INTO locked FROM wallets.holds h WHERE h.wallet_id = found_wallet_id AND h.id = _lock_hold.hold_id;
+    IF locked.status <> 'active' OR locked.expires_at <= as_of THEN
+        PERFORM wallets._fail('WL011', format('hold %s on wallet %s is %s', locked.id, locked.wallet_id,
+                                              CASE WHEN locked.status = 'active' THEN 'expired' ELSE locked.status END),
+                              jsonb_build_object('hold_id', locked.id, 'wallet_id', locked.wallet_id,
+                                                 'status', CASE WHEN locked.status = 'active' THEN 'expired' ELSE locked.status END,
+                                                 'expires_at', locked.expires_at));
+    END IF;
+    RETURN locked;
+END
+$$;
+
+COMMENT ON FUNCTION wallets._lock_hold(bigint, timestamptz) IS 'Internal: lock the wallet of an active hold and return the hold.';
+REVOKE ALL ON FUNCTION wallets._lock_hold(bigint, timestamptz) FROM PUBLIC;
+
+-- sql/wallets/functions/_lock_transaction.sql as deployed before fast_paths
+-- Locks the wallet of a transaction given by id alone and returns the transaction.
+CREATE OR REPLACE FUNCTION wallets._lock_transaction(transaction_id bigint)
+RETURNS wallets.transactions
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    entry wallets.transactions;
+BEGIN
+    SELECT * INTO entry FROM wallets.transactions t WHERE t.id = _lock_transaction.transaction_id;
+    IF NOT FOUND THEN
+        PERFORM wallets._fail('WL012', format('transaction %s does not exist', coalesce(_lock_transaction.transaction_id::text, 'NULL')),
+                              jsonb_build_object('argument', 'transaction_id', 'value', _lock_transaction.transaction_id));
+    END IF;
+    PERFORM wallets._lock_wallets(ARRAY[entry.wallet_id]);  -- it exists: it has an entry
+    RETURN entry;  -- ledger rows never change, so the row read before the lock is current
+END
+$$;
+
+COMMENT ON FUNCTION wallets._lock_transaction(bigint) IS 'Internal: lock the wallet of a transaction and return the transaction.';
+REVOKE ALL ON FUNCTION wallets._lock_transaction(bigint) FROM PUBLIC;
 
 -- sql/wallets/functions/check.sql as deployed before fast_paths
 CREATE OR REPLACE FUNCTION wallets.check(wallet_id bigint DEFAULT NULL)

@@ -8,6 +8,22 @@ ALTER TABLE wallets.transactions
     ADD CONSTRAINT transactions_check2 CHECK (amount > 0 OR expires_at IS NULL);
 DROP FUNCTION wallets._entry_is_sound(bigint, integer, timestamptz, bigint, bigint);
 
+ALTER TABLE wallets.holds
+    DROP CONSTRAINT holds_rules,
+    ADD CONSTRAINT holds_amount_check CHECK (amount > 0),
+    ADD CONSTRAINT holds_status_check CHECK (status IN ('active', 'captured', 'released', 'expired')),
+    ADD CONSTRAINT holds_captured_amount CHECK (captured_amount BETWEEN 0 AND amount AND (status = 'captured' OR captured_amount = 0)),
+    ADD CONSTRAINT holds_closed_at CHECK ((status = 'active') = (closed_at IS NULL));
+DROP FUNCTION wallets._hold_is_sound(bigint, text, bigint, timestamptz);
+
+ALTER TABLE wallets.transfers
+    DROP CONSTRAINT transfers_rules,
+    ADD CONSTRAINT transfers_amount_check CHECK (amount > 0),
+    ADD CONSTRAINT transfers_expiration_policy_check CHECK (expiration_policy IN ('preserve', 'none', 'fixed')),
+    ADD CONSTRAINT transfers_distinct_wallets CHECK (from_wallet_id <> to_wallet_id),
+    ADD CONSTRAINT transfers_fixed_expiry CHECK ((expiration_policy = 'fixed') = (expires_at IS NOT NULL));
+DROP FUNCTION wallets._transfer_is_sound(bigint, bigint, bigint, text, timestamptz);
+
 DROP TRIGGER wallets_identity ON wallets.wallets;
 DROP FUNCTION wallets._check_wallet_identity();
 ALTER TABLE wallets.wallets

@@ -12,7 +12,7 @@ BEGIN
         PERFORM wallets._fail('WL012', format('hold %s does not exist', coalesce(_lock_hold.hold_id::text, 'NULL')),
                               jsonb_build_object('argument', 'hold_id', 'value', _lock_hold.hold_id));
     END IF;
-    PERFORM wallets._lock_wallets(ARRAY[found_wallet_id]);  -- it exists: it has a hold
+    PERFORM pg_catalog.pg_advisory_xact_lock(wallets._lock_key(found_wallet_id));  -- it exists: it has a hold
     SELECT * INTO locked FROM wallets.holds h WHERE h.wallet_id = found_wallet_id AND h.id = _lock_hold.hold_id;
     IF locked.status <> 'active' OR locked.expires_at <= as_of THEN
         PERFORM wallets._fail('WL011', format('hold %s on wallet %s is %s', locked.id, locked.wallet_id,

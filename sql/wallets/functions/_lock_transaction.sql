@@ -11,7 +11,7 @@ BEGIN
         PERFORM wallets._fail('WL012', format('transaction %s does not exist', coalesce(_lock_transaction.transaction_id::text, 'NULL')),
                               jsonb_build_object('argument', 'transaction_id', 'value', _lock_transaction.transaction_id));
     END IF;
-    PERFORM wallets._lock_wallets(ARRAY[entry.wallet_id]);  -- it exists: it has an entry
+    PERFORM pg_catalog.pg_advisory_xact_lock(wallets._lock_key(entry.wallet_id));  -- it exists: it has an entry
     RETURN entry;  -- ledger rows never change, so the row read before the lock is current
 END
 $$;

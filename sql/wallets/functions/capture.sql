@@ -29,7 +29,9 @@ BEGIN
     entry := wallets._post_debit(wallet, captured, capture.category, entry_metadata, as_of, NULL, NULL, reserved.id);
     PERFORM wallets._settle_hold(reserved, entry.id, captured, 'captured', as_of);
     -- The released rest may return to buckets already past expiry: they expire now.
-    PERFORM wallets._swept_wallet(reserved.wallet_id, as_of);
+    IF captured < reserved.amount THEN
+        PERFORM wallets._swept_wallet(reserved.wallet_id, as_of);
+    END IF;
     RETURN entry;
 END
 $$;

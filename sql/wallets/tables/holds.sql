@@ -5,17 +5,17 @@ CREATE TABLE wallets.holds (
     -- No foreign key, as in transactions: every write finds the wallet under its lock first, and
     -- a referenced wallets row makes each balance update pay for RI triggers (check() reports orphans).
     wallet_id bigint NOT NULL,
-    amount bigint NOT NULL CHECK (amount > 0),
+    amount bigint NOT NULL,
     captured_amount bigint NOT NULL DEFAULT 0,
-    status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'captured', 'released', 'expired')),
+    status text NOT NULL DEFAULT 'active',  -- active, captured, released or expired
     expires_at timestamptz NOT NULL,
     metadata jsonb NOT NULL DEFAULT '{}',
     idempotency_key text,
     created_at timestamptz NOT NULL,
     closed_at timestamptz,
     PRIMARY KEY (wallet_id, id),
-    CONSTRAINT holds_captured_amount CHECK (captured_amount BETWEEN 0 AND amount AND (status = 'captured' OR captured_amount = 0)),
-    CONSTRAINT holds_closed_at CHECK ((status = 'active') = (closed_at IS NULL))
+    -- Positive amount, known status, captured amount, closed_at: one function (_hold_is_sound.sql).
+    CONSTRAINT holds_rules CHECK (wallets._hold_is_sound(amount, status, captured_amount, closed_at))
 );
 
 CREATE UNIQUE INDEX holds_idempotency_key

@@ -4,17 +4,18 @@ CREATE TABLE wallets.transfers (
     from_wallet_id bigint NOT NULL,
     to_wallet_id bigint NOT NULL,
     asset text NOT NULL,
-    amount bigint NOT NULL CHECK (amount > 0),
+    amount bigint NOT NULL,
     category text NOT NULL,
-    expiration_policy text NOT NULL CHECK (expiration_policy IN ('preserve', 'none', 'fixed')),
+    expiration_policy text NOT NULL,  -- preserve, none or fixed
     -- The receiver's expiry under the fixed policy.
     expires_at timestamptz,
     metadata jsonb NOT NULL DEFAULT '{}',
     created_at timestamptz NOT NULL,
     -- Keyed by the sending wallet, which owns the transfer's idempotency key.
     PRIMARY KEY (from_wallet_id, id),
-    CONSTRAINT transfers_distinct_wallets CHECK (from_wallet_id <> to_wallet_id),
-    CONSTRAINT transfers_fixed_expiry CHECK ((expiration_policy = 'fixed') = (expires_at IS NOT NULL))
+    -- Positive amount, two wallets, known policy, expiry under fixed: one function (_transfer_is_sound.sql).
+    CONSTRAINT transfers_rules
+        CHECK (wallets._transfer_is_sound(from_wallet_id, to_wallet_id, amount, expiration_policy, expires_at))
 );
 
 CREATE INDEX transfers_id ON wallets.transfers (id);

@@ -1,0 +1,111 @@
+-- Rules the tables enforce themselves, whatever writes them: the trigger wallets_identity on
+-- wallets.wallets (owner, asset, metadata), the CHECK transactions_entry_rules on
+-- wallets.transactions (wallets._entry_is_sound), and the orphans wallets.check() reports now that
+-- holds and transfers have no foreign keys into wallets. Rows are written directly as the table
+-- owner, inside this transaction.
+BEGIN;
+SELECT plan(24);
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
+
+-- 1. wallets.wallets: owner, asset and metadata, checked by a trigger instead of CHECKs.
+SELECT has_trigger('wallets', 'wallets', 'wallets_identity', 'wallets has the trigger wallets_identity');
+SELECT trigger_is('wallets', 'wallets', 'wallets_identity', 'wallets', '_check_wallet_identity',
+                  'wallets_identity calls _check_wallet_identity');
+SELECT is((SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'wallets.wallets'::regclass AND tgname = 'wallets_identity'),
+          'CREATE TRIGGER wallets_identity BEFORE INSERT OR UPDATE OF owner, asset, metadata ON wallets.wallets FOR EACH ROW EXECUTE FUNCTION wallets._check_wallet_identity()',
+          'wallets_identity fires before INSERT or UPDATE OF owner, asset, metadata only, not on balance updates');
+
+SELECT throws_ok($$SET LOCAL ROLE wallets_owner;
+                   INSERT INTO wallets.wallets (owner, asset, created_at) VALUES ('', 'credits', '2030-01-01Z')$$,
+                 '23514', 'new row for relation "wallets" violates check constraint "wallets_owner_check"',
+                 'a direct INSERT of a wallet with an empty owner violates wallets_owner_check');
+SELECT throws_ok($$SET LOCAL ROLE wallets_owner;
+                   INSERT INTO wallets.wallets (owner, asset, created_at) VALUES ('rules-bad-asset', 'Bad Asset', '2030-01-01Z')$$,
+                 '23514', 'new row for relation "wallets" violates check constraint "wallets_asset_check"',
+                 'a direct INSERT of a wallet with asset ''Bad Asset'' violates wallets_asset_check');
+SELECT throws_ok($$SET LOCAL ROLE wallets_owner;
+                   INSERT INTO wallets.wallets (owner, asset, metadata, created_at) VALUES ('rules-bad-metadata', 'credits', '[]', '2030-01-01Z')$$,
+                 '23514', 'new row for relation "wallets" violates check constraint "wallets_metadata_check"',
+                 'a direct INSERT of a wallet with metadata ''[]'' violates wallets_metadata_check');
+SELECT lives_ok($$SET LOCAL ROLE wallets_owner;
+                  INSERT INTO wallets.wallets (owner, asset, metadata, created_at) VALUES ('rules-direct', 'gems_2', '{"via": "insert"}', '2030-01-01Z');
+                  RESET ROLE$$,
+                'a direct INSERT of a valid wallet passes the trigger');
+SELECT is(current_user::text, 'postgres', 'the role is back to the superuser');
+
+SELECT id AS w FROM wallets.open_wallet('rules-alice') \gset
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.wallets SET asset = 'Bad Asset' WHERE id = %s$$, :w),
+                 '23514', 'new row for relation "wallets" violates check constraint "wallets_asset_check"',
+                 'an UPDATE setting a bad asset on an existing wallet violates wallets_asset_check');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.wallets SET metadata = '"text"' WHERE id = %s$$, :w),
+                 '23514', 'new row for relation "wallets" violates check constraint "wallets_metadata_check"',
+                 'an UPDATE setting non-object metadata on an existing wallet violates wallets_metadata_check');
+SELECT lives_ok(format('SELECT wallets.credit(%s, 5)', :w), 'a ledger write (credit) on the wallet still works');
+SELECT is(wallets.balance(:w), 5::bigint, 'the credit updated the wallet''s balance');
+
+-- A row that breaks the rule but predates it (written with triggers off) still takes ledger
+-- writes: the trigger does not fire when only the caches of a wallet change.
+SET LOCAL session_replication_role = replica;
+INSERT INTO wallets.wallets (owner, asset, created_at) VALUES ('rules-legacy', 'Legacy Asset', '2030-01-01Z') RETURNING id AS legacy \gset
+RESET session_replication_role;
+SELECT lives_ok(format('SELECT wallets.credit(%s, 7)', :legacy),
+                'a credit to a wallet whose stored asset breaks the rule works: balance updates do not fire the trigger');
+SELECT is((SELECT ledger_balance FROM wallets.wallets WHERE id = :legacy), 7::bigint, 'and it updated that wallet''s ledger_balance');
+
+-- 2. wallets.transactions: the one CHECK transactions_entry_rules (wallets._entry_is_sound).
+SELECT id AS e FROM wallets.open_wallet('rules-entries') \gset
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
+                          INSERT INTO wallets.transactions (wallet_id, amount, category, priority, balance_before, balance_after, created_at)
+                          VALUES (%s, 0, 'credit', NULL, 0, 0, '2030-01-01Z')$$, :e),
+                 '23514', 'new row for relation "transactions" violates check constraint "transactions_entry_rules"',
+                 'an entry with amount 0 violates transactions_entry_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
+                          INSERT INTO wallets.transactions (wallet_id, amount, category, priority, balance_before, balance_after, created_at)
+                          VALUES (%s, 10, 'credit', 50, 0, 11, '2030-01-01Z')$$, :e),
+                 '23514', 'new row for relation "transactions" violates check constraint "transactions_entry_rules"',
+                 'an entry whose balance_after is not balance_before + amount violates transactions_entry_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
+                          INSERT INTO wallets.transactions (wallet_id, amount, category, priority, balance_before, balance_after, created_at)
+                          VALUES (%s, 10, 'credit', NULL, 0, 10, '2030-01-01Z')$$, :e),
+                 '23514', 'new row for relation "transactions" violates check constraint "transactions_entry_rules"',
+                 'a credit without a priority violates transactions_entry_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
+                          INSERT INTO wallets.transactions (wallet_id, amount, category, priority, balance_before, balance_after, created_at)
+                          VALUES (%s, -5, 'debit', 50, 10, 5, '2030-01-01Z')$$, :e),
+                 '23514', 'new row for relation "transactions" violates check constraint "transactions_entry_rules"',
+                 'a debit with a priority violates transactions_entry_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
+                          INSERT INTO wallets.transactions (wallet_id, amount, category, priority, balance_before, balance_after, created_at)
+                          VALUES (%s, 10, 'credit', 101, 0, 10, '2030-01-01Z')$$, :e),
+                 '23514', 'new row for relation "transactions" violates check constraint "transactions_entry_rules"',
+                 'a credit with priority 101 violates transactions_entry_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
+                          INSERT INTO wallets.transactions (wallet_id, amount, category, expires_at, priority, balance_before, balance_after, created_at)
+                          VALUES (%s, -5, 'debit', '2030-02-01Z', NULL, 10, 5, '2030-01-01Z')$$, :e),
+                 '23514', 'new row for relation "transactions" violates check constraint "transactions_entry_rules"',
+                 'a debit with expires_at violates transactions_entry_rules');
+SELECT lives_ok(format($$SET LOCAL ROLE wallets_owner;
+                         INSERT INTO wallets.transactions (wallet_id, amount, category, expires_at, priority, balance_before, balance_after,
+                                                           metadata, idempotency_key, created_at)
+                         VALUES (%s, 10, 'credit', '2030-02-01Z', 100, 0, 10, '{}', 'rules-ok', '2030-01-01Z');
+                         RESET ROLE$$, :e),
+                'a sound entry (an expiring credit with priority 100 and a correct balance chain) is appended');
+SELECT is(current_user::text, 'postgres', 'the role is back to the superuser after the sound entry');
+
+-- 3. wallets.check() reports holds and transfers whose wallet does not exist.
+SET LOCAL ROLE wallets_owner;
+INSERT INTO wallets.holds (wallet_id, amount, expires_at, created_at)
+VALUES (-42, 5, '2030-01-02Z', '2030-01-01Z') RETURNING id AS h \gset
+INSERT INTO wallets.transfers (from_wallet_id, to_wallet_id, asset, amount, category, expiration_policy, created_at)
+VALUES (:w, -43, 'credits', 3, 'transfer', 'preserve', '2030-01-01Z') RETURNING id AS t \gset
+RESET ROLE;
+SELECT results_eq($$SELECT wallet_id, problem FROM wallets.check() WHERE problem LIKE 'hold %does not exist'$$,
+                  format($$VALUES (-42::bigint, 'hold %s: wallet -42 does not exist')$$, :h),
+                  'check() reports a hold whose wallet does not exist');
+SELECT results_eq($$SELECT wallet_id, problem FROM wallets.check() WHERE problem LIKE 'transfer %: wallet % does not exist'$$,
+                  format($$VALUES (%s::bigint, 'transfer %s: wallet -43 does not exist')$$, :w, :t),
+                  'check() reports a transfer whose receiving wallet does not exist, once, under its sender');
+
+SELECT * FROM finish();
+ROLLBACK;
