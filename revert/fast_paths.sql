@@ -121,6 +121,96 @@ $$;
 COMMENT ON FUNCTION wallets._lock_transaction(bigint) IS 'Internal: lock the wallet of a transaction and return the transaction.';
 REVOKE ALL ON FUNCTION wallets._lock_transaction(bigint) FROM PUBLIC;
 
+-- sql/wallets/functions/_post_debit.sql as deployed before fast_paths
+-- Posts a debit on a locked, swept wallet whose caller has checked it can take it (see
+-- _debit_problem): the entry and its allocations in draw-down order, the uncovered rest becoming
+-- debt. A capture (hold_id set) is allocated by _settle_hold against the hold's reserved buckets.
+CREATE OR REPLACE FUNCTION wallets._post_debit(wallet wallets.wallets, amount bigint, category text, metadata jsonb,
+                                               created_at timestamptz, idempotency_key text DEFAULT NULL,
+                                               transfer_id bigint DEFAULT NULL, hold_id bigint DEFAULT NULL)
+RETURNS wallets.transactions
+LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+DECLARE
+    entry wallets.transactions;
+    uncovered bigint := 0;
+BEGIN
+    INSERT INTO wallets.transactions (wallet_id, amount, category, balance_before, balance_after,
+                                      metadata, idempotency_key, created_at, transfer_id, hold_id)
+    VALUES (wallet.id, -_post_debit.amount, _post_debit.category, wallet.ledger_balance, wallet.ledger_balance - _post_debit.amount,
+            _post_debit.metadata, _post_debit.idempotency_key, _post_debit.created_at, _post_debit.transfer_id, _post_debit.hold_id)
+    RETURNING * INTO entry;
+
+    IF _post_debit.hold_id IS NULL THEN
+        uncovered := wallets._draw_down(wallet.id, entry.id, _post_debit.amount);
+        IF uncovered > 0 THEN
+            INSERT INTO wallets.debt_state (wallet_id, transaction_id, outstanding) VALUES (wallet.id, entry.id, uncovered);
+        END IF;
+    END IF;
+
+    UPDATE wallets.wallets
+    SET ledger_balance = entry.balance_after, debt = debt + uncovered
+    WHERE id = wallet.id;
+    RETURN entry;
+END
+$$;
+
+COMMENT ON FUNCTION wallets._post_debit(wallets.wallets, bigint, text, jsonb, timestamptz, text, bigint, bigint) IS
+'Internal: post a debit (entry, allocations in draw-down order, debt) on a locked, swept wallet.';
+REVOKE ALL ON FUNCTION wallets._post_debit(wallets.wallets, bigint, text, jsonb, timestamptz, text, bigint, bigint) FROM PUBLIC;
+
+-- sql/wallets/functions/_settle_hold.sql as deployed before fast_paths
+-- Ends an active hold of a locked wallet: the first `captured` credits (in draw-down order of
+-- the reserved buckets) become allocations of capture_entry_id, the rest go back to their
+-- buckets' free remainder. Credits returned to a bucket past its expiry are left for the
+-- caller's sweep, which expires them at once.
+CREATE OR REPLACE FUNCTION wallets._settle_hold(hold wallets.holds, capture_entry_id bigint, captured bigint,
+                                                final_status text, as_of timestamptz)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+DECLARE
+    reserved record;
+    take bigint;
+    to_capture bigint := _settle_hold.captured;
+    earliest_return timestamptz;
+BEGIN
+    FOR reserved IN
+        SELECT r.source_transaction_id, r.amount, b.expires_at
+        FROM wallets.hold_allocations r
+        JOIN wallets.bucket_state b ON b.wallet_id = r.wallet_id AND b.transaction_id = r.source_transaction_id
+        WHERE r.wallet_id = hold.wallet_id AND r.hold_id = hold.id
+        ORDER BY b.priority, b.expires_at, b.transaction_id
+    LOOP
+        take := least(reserved.amount, to_capture);
+        IF take > 0 THEN
+            INSERT INTO wallets.allocations (wallet_id, transaction_id, source_transaction_id, amount)
+            VALUES (hold.wallet_id, capture_entry_id, reserved.source_transaction_id, take);
+        END IF;
+        UPDATE wallets.bucket_state
+        SET held = held - reserved.amount, remaining = remaining + (reserved.amount - take)
+        WHERE wallet_id = hold.wallet_id AND transaction_id = reserved.source_transaction_id;
+        IF reserved.amount > take THEN
+            earliest_return := least(earliest_return, reserved.expires_at);
+        END IF;
+        to_capture := to_capture - take;
+    END LOOP;
+
+    UPDATE wallets.holds
+    SET status = final_status, captured_amount = _settle_hold.captured, closed_at = as_of
+    WHERE wallet_id = hold.wallet_id AND id = hold.id;
+    UPDATE wallets.wallets
+    SET held = held - hold.amount, expiry_floor = least(expiry_floor, earliest_return)
+    WHERE id = hold.wallet_id;
+END
+$$;
+
+COMMENT ON FUNCTION wallets._settle_hold(wallets.holds, bigint, bigint, text, timestamptz) IS
+'Internal: end a hold, allocating the captured part to the capture entry and returning the rest to its buckets.';
+REVOKE ALL ON FUNCTION wallets._settle_hold(wallets.holds, bigint, bigint, text, timestamptz) FROM PUBLIC;
+
 -- sql/wallets/functions/check.sql as deployed before fast_paths
 CREATE OR REPLACE FUNCTION wallets.check(wallet_id bigint DEFAULT NULL)
 RETURNS TABLE (wallet_id bigint, problem text)

@@ -62,7 +62,7 @@ MAX_TRIES = 10
 LARGE_CREDIT = 10**15
 #: Debits/s assumed when sizing the 3-bucket wallets without a single-bucket debit rate of this run.
 FALLBACK_DEBIT_RATE = 4000.0
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: WAL records and bytes per operation on every run
 SETTINGS = ("server_version", "shared_buffers", "synchronous_commit", "fsync", "wal_sync_method", "max_connections",
             "full_page_writes", "wal_level", "wal_buffers", "commit_delay", "checkpoint_timeout", "max_wal_size",
             "work_mem", "effective_cache_size", "jit", "huge_pages", "data_checksums", "autovacuum")
@@ -315,6 +315,9 @@ class RunResult:
     aborted_clients: int = 0
     vs_minimal_write: float | None = None
     vs_raw_update: float | None = None
+    #: WAL written per operation during the run (pg_stat_wal, cluster-wide): how much work it is.
+    wal_records_per_op: float | None = None
+    wal_bytes_per_op: float | None = None
     error: str | None = None
     skipped: str | None = None
 
@@ -370,8 +373,12 @@ def evaluate_targets(results: Sequence[RunResult]) -> list[dict[str, Any]]:
             targets.append(_target(name, f">= {minimum:g}x", None, None, "not measured"))
             return
         value = result.vs_minimal_write
+        work = ""
+        if result.wal_records_per_op and base.wal_records_per_op:
+            work = (f"; WAL {result.wal_records_per_op:.1f} vs {base.wal_records_per_op:.1f} records/op, "
+                    f"{result.wal_bytes_per_op:,.0f} vs {base.wal_bytes_per_op:,.0f} B/op")
         targets.append(_target(name, f">= {minimum:g}x", value, value >= minimum,
-                               f"{result.ops_per_s:,.0f} vs {base.ops_per_s:,.0f} ops/s"))
+                               f"{result.ops_per_s:,.0f} vs {base.ops_per_s:,.0f} ops/s{work}"))
 
     ratio_target("credit", "uniform", 0.8, "credit")
     ratio_target("debit", "uniform", 0.6, "debit (1 bucket)")
@@ -503,16 +510,16 @@ def format_report(document: dict[str, Any]) -> str:
                    + ": other work on the machine skews every figure")
     out.append("")
     headers = ["scenario", "variant", "clients", "ops/s", "p50 ms", "p99 ms", "failures", "retried",
-               "vs minimal write", "vs raw UPDATE"]
+               "vs minimal write", "vs raw UPDATE", "WAL rec/op", "WAL B/op"]
     rows = []
     for result in document["results"]:
         if result["skipped"]:
             rows.append([result["scenario"], variant_label(result["variant"], sizes), str(result["clients"]),
-                         "skipped", "", "", "", "", "", result["skipped"]])
+                         "skipped", "", "", "", "", "", result["skipped"], "", ""])
             continue
         if result["error"] and result["ops_per_s"] is None:
             rows.append([result["scenario"], variant_label(result["variant"], sizes), str(result["clients"]),
-                         "error", "", "", "", "", "", ""])
+                         "error", "", "", "", "", "", "", "", ""])
             continue
         failures = str(result["failures"]) + (f" +{result['aborted_clients']} aborted" if result["aborted_clients"] else "")
         rows.append([
@@ -520,8 +527,9 @@ def format_report(document: dict[str, Any]) -> str:
             _number(result["ops_per_s"]), _number(result["p50_ms"], 3), _number(result["p99_ms"], 3),
             failures, str(result["retried"]),
             _number(result["vs_minimal_write"], 2, "x"), _number(result["vs_raw_update"], 2, "x"),
+            _number(result.get("wal_records_per_op"), 1), _number(result.get("wal_bytes_per_op")),
         ])
-    out.append(render_table(headers, rows, [False, False, True, True, True, True, True, True, True, True]))
+    out.append(render_table(headers, rows, [False, False, True, True, True, True, True, True, True, True, True, True]))
     out.append("ops/s: operations per second (debit_many: calls/s x "
                f"{BATCH_ITEMS}); hold_capture: hold + capture pairs/s. Ratios: ops/s over the baseline of the same "
                "distribution (single-wallet runs: hot) and client count.")
@@ -957,7 +965,13 @@ class Harness:
             variables = self.prepare(conn, scenario, variant, clients)
             if not self.options.smoke:
                 conn.execute("CHECKPOINT")
+            wal_before = self.wal_written(conn)
             outcome = self.run_pgbench(url, scenario, variant, clients, variables, logs)
+            operations = outcome.transactions * outcome.ops_per_transaction
+            if operations:
+                records, size = (after - before for after, before in zip(self.wal_written(conn), wal_before))
+                outcome.wal_records_per_op = records / operations
+                outcome.wal_bytes_per_op = size / operations
             self.results.append(outcome)
             line = (f"{label}: {_number(outcome.ops_per_s)} ops/s, p50 {_number(outcome.p50_ms, 3)} ms, "
                     f"p99 {_number(outcome.p99_ms, 3)} ms, {outcome.failures} failed, {outcome.retried} retried")
@@ -965,6 +979,17 @@ class Harness:
             if outcome.error:
                 self.problems.append(f"{scenario.name} ({variant}, {clients} clients): {outcome.error}")
                 self.say(f"  error: {outcome.error}")
+
+    def wal_written(self, conn: psycopg.Connection[Any]) -> tuple[int, int]:
+        """WAL records and bytes written so far, once every other session of the database has ended:
+        a backend reports its WAL counts when it exits, and pgbench does not wait for that."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _one(
+                conn, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                      "AND backend_type = 'client backend'"):
+            time.sleep(0.05)
+        records, size = conn.execute("SELECT wal_records, wal_bytes::bigint FROM pg_stat_wal").fetchone() or (0, 0)
+        return int(records), int(size)
 
     # -- Python-measured scenarios --------------------------------------------------------------
 

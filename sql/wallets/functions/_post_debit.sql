@@ -1,6 +1,7 @@
 -- Posts a debit on a locked, swept wallet whose caller has checked it can take it (see
 -- _debit_problem): the entry and its allocations in draw-down order, the uncovered rest becoming
--- debt. A capture (hold_id set) is allocated by _settle_hold against the hold's reserved buckets.
+-- debt. A capture (hold_id set) is allocated by _settle_hold against the hold's reserved buckets,
+-- which also moves the wallet's balance with its one update of the row.
 CREATE OR REPLACE FUNCTION wallets._post_debit(wallet wallets.wallets, amount bigint, category text, metadata jsonb,
                                                created_at timestamptz, idempotency_key text DEFAULT NULL,
                                                transfer_id bigint DEFAULT NULL, hold_id bigint DEFAULT NULL)
@@ -18,11 +19,12 @@ BEGIN
             _post_debit.metadata, _post_debit.idempotency_key, _post_debit.created_at, _post_debit.transfer_id, _post_debit.hold_id)
     RETURNING * INTO entry;
 
-    IF _post_debit.hold_id IS NULL THEN
-        uncovered := wallets._draw_down(wallet.id, entry.id, _post_debit.amount);
-        IF uncovered > 0 THEN
-            INSERT INTO wallets.debt_state (wallet_id, transaction_id, outstanding) VALUES (wallet.id, entry.id, uncovered);
-        END IF;
+    IF _post_debit.hold_id IS NOT NULL THEN
+        RETURN entry;
+    END IF;
+    uncovered := wallets._draw_down(wallet.id, entry.id, _post_debit.amount);
+    IF uncovered > 0 THEN
+        INSERT INTO wallets.debt_state (wallet_id, transaction_id, outstanding) VALUES (wallet.id, entry.id, uncovered);
     END IF;
 
     UPDATE wallets.wallets

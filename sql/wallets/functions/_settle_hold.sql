@@ -38,8 +38,11 @@ BEGIN
     UPDATE wallets.holds
     SET status = final_status, captured_amount = _settle_hold.captured, closed_at = as_of
     WHERE wallet_id = hold.wallet_id AND id = hold.id;
+    -- The capture's entry (posted by _post_debit) leaves the balance here, in the same update.
     UPDATE wallets.wallets
-    SET held = held - hold.amount, expiry_floor = least(expiry_floor, earliest_return)
+    SET ledger_balance = ledger_balance - _settle_hold.captured,
+        held = held - hold.amount,
+        expiry_floor = least(expiry_floor, earliest_return)
     WHERE id = hold.wallet_id;
 END
 $$;

@@ -18,6 +18,7 @@ DECLARE
     moved wallets.transfers;
     outbound wallets.transactions;
     leg record;
+    legs_posted integer := 0;
 BEGIN
     problem := wallets._entry_problem(transfer.from_wallet_id, transfer.amount, transfer.category, entry_metadata);
     IF problem IS NOT NULL THEN
@@ -103,8 +104,11 @@ BEGIN
         GROUP BY drawn.expires_at
         ORDER BY min(drawn.draw_order)
     LOOP
+        IF legs_posted > 0 THEN  -- the previous leg moved the receiver's row on
+            SELECT * INTO receiver FROM wallets.wallets w WHERE w.id = receiver.id;
+        END IF;
         PERFORM wallets._post_credit(receiver, leg.amount, 'transfer_in', leg.expires_at, 50, entry_metadata, as_of, NULL, moved.id);
-        SELECT * INTO receiver FROM wallets.wallets w WHERE w.id = receiver.id;
+        legs_posted := legs_posted + 1;
     END LOOP;
     IF policy <> 'preserve' THEN
         PERFORM wallets._post_credit(receiver, transfer.amount, 'transfer_in', transfer.expires_at, 50, entry_metadata, as_of, NULL, moved.id);
