@@ -46,6 +46,140 @@ $$;
 INSERT INTO bench.raw_accounts (id) SELECT g FROM generate_series(0, 10000) g;
 INSERT INTO bench.accounts (id) SELECT g FROM generate_series(0, 10000) g;
 
+-- Floors: the rows a transfer and a hold + capture write, written by plain SQL functions into
+-- tables keyed and indexed like the ledger's (no checks, no locks, no draw-down search). A ledger
+-- operation cannot beat the floor of its own rows; comparing it with its floor separates the
+-- cost of what it writes from the cost of how the ledger decides it. Every account draws from
+-- its bucket 0 (bench.floor_buckets, loaded below).
+CREATE TABLE bench.floor_entries (
+    id bigint GENERATED ALWAYS AS IDENTITY,
+    account_id bigint NOT NULL,
+    amount bigint NOT NULL,
+    balance_after bigint NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (account_id, id)
+);
+CREATE INDEX floor_entries_id ON bench.floor_entries (id);
+
+CREATE TABLE bench.floor_buckets (
+    account_id bigint NOT NULL,
+    entry_id bigint NOT NULL,
+    remaining bigint NOT NULL,
+    held bigint NOT NULL DEFAULT 0,
+    open boolean GENERATED ALWAYS AS (remaining > 0) STORED,
+    PRIMARY KEY (account_id, entry_id)
+) WITH (fillfactor = 80);
+CREATE INDEX floor_buckets_draw_down ON bench.floor_buckets (account_id, entry_id) WHERE open;
+
+CREATE TABLE bench.floor_allocations (
+    account_id bigint NOT NULL,
+    entry_id bigint NOT NULL,
+    bucket_id bigint NOT NULL,
+    amount bigint NOT NULL,
+    PRIMARY KEY (account_id, entry_id, bucket_id)
+);
+
+CREATE TABLE bench.floor_transfers (
+    id bigint GENERATED ALWAYS AS IDENTITY,
+    from_id bigint NOT NULL,
+    to_id bigint NOT NULL,
+    amount bigint NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (from_id, id)
+);
+CREATE INDEX floor_transfers_id ON bench.floor_transfers (id);
+
+CREATE TABLE bench.floor_holds (
+    id bigint GENERATED ALWAYS AS IDENTITY,
+    account_id bigint NOT NULL,
+    amount bigint NOT NULL,
+    status text NOT NULL DEFAULT 'active',
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (account_id, id)
+);
+CREATE INDEX floor_holds_id ON bench.floor_holds (id);
+CREATE INDEX floor_holds_active ON bench.floor_holds (account_id) WHERE status = 'active';
+
+CREATE TABLE bench.floor_hold_allocations (
+    account_id bigint NOT NULL,
+    hold_id bigint NOT NULL,
+    bucket_id bigint NOT NULL,
+    amount bigint NOT NULL,
+    PRIMARY KEY (account_id, hold_id, bucket_id)
+);
+
+-- The floor functions are PL/pgSQL with one plain statement per row, like the ledger's own
+-- functions: their plans are cached per session (a SQL function's body is planned at every call).
+
+-- A transfer's rows: the transfer, an outbound and an inbound entry, the sender's bucket drawn
+-- and its allocation, the receiver's new bucket, both balances.
+CREATE FUNCTION bench.transfer_rows(from_id bigint, to_id bigint, amount bigint)
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    moved_id bigint;
+    balance bigint;
+    entry_id bigint;
+BEGIN
+    INSERT INTO bench.floor_transfers (from_id, to_id, amount) VALUES (from_id, to_id, amount) RETURNING id INTO moved_id;
+    UPDATE bench.accounts a SET balance = a.balance - transfer_rows.amount WHERE a.id = transfer_rows.from_id
+    RETURNING a.balance INTO balance;
+    INSERT INTO bench.floor_entries (account_id, amount, balance_after) VALUES (from_id, -amount, balance)
+    RETURNING id INTO entry_id;
+    UPDATE bench.floor_buckets b SET remaining = b.remaining - transfer_rows.amount
+    WHERE b.account_id = transfer_rows.from_id AND b.entry_id = 0;
+    INSERT INTO bench.floor_allocations (account_id, entry_id, bucket_id, amount) VALUES (from_id, entry_id, 0, amount);
+    UPDATE bench.accounts a SET balance = a.balance + transfer_rows.amount WHERE a.id = transfer_rows.to_id
+    RETURNING a.balance INTO balance;
+    INSERT INTO bench.floor_entries (account_id, amount, balance_after) VALUES (to_id, amount, balance)
+    RETURNING id INTO entry_id;
+    INSERT INTO bench.floor_buckets (account_id, entry_id, remaining) VALUES (to_id, entry_id, amount);
+    RETURN moved_id;
+END
+$$;
+
+-- A hold's rows: the hold, its bucket reserved and the reservation, the account.
+CREATE FUNCTION bench.hold_rows(account_id bigint, amount bigint)
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    reserved_id bigint;
+BEGIN
+    INSERT INTO bench.floor_holds (account_id, amount) VALUES (account_id, amount) RETURNING id INTO reserved_id;
+    UPDATE bench.floor_buckets b SET remaining = b.remaining - hold_rows.amount, held = b.held + hold_rows.amount
+    WHERE b.account_id = hold_rows.account_id AND b.entry_id = 0;
+    INSERT INTO bench.floor_hold_allocations (account_id, hold_id, bucket_id, amount) VALUES (account_id, reserved_id, 0, amount);
+    UPDATE bench.accounts a SET balance = a.balance WHERE a.id = hold_rows.account_id;
+    RETURN reserved_id;
+END
+$$;
+
+-- A capture's rows: the hold (found by id alone) closed, the entry and its allocation, the bucket
+-- released, the balance.
+CREATE FUNCTION bench.capture_rows(hold_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    closed bench.floor_holds;
+    balance bigint;
+    entry_id bigint;
+BEGIN
+    UPDATE bench.floor_holds h SET status = 'captured' WHERE h.id = capture_rows.hold_id RETURNING * INTO closed;
+    UPDATE bench.accounts a SET balance = a.balance - closed.amount WHERE a.id = closed.account_id RETURNING a.balance INTO balance;
+    INSERT INTO bench.floor_entries (account_id, amount, balance_after) VALUES (closed.account_id, -closed.amount, balance)
+    RETURNING id INTO entry_id;
+    INSERT INTO bench.floor_allocations (account_id, entry_id, bucket_id, amount) VALUES (closed.account_id, entry_id, 0, closed.amount);
+    UPDATE bench.floor_buckets b SET held = b.held - closed.amount WHERE b.account_id = closed.account_id AND b.entry_id = 0;
+    RETURN entry_id;
+END
+$$;
+
+INSERT INTO bench.floor_buckets (account_id, entry_id, remaining)
+SELECT g, 0, 1000000000000000 FROM generate_series(0, 10000) g;
+
 -- The reference for expire_due: a bulk INSERT of as many rows as buckets expired.
 CREATE TABLE bench.bulk_entries (LIKE bench.entries INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES);
 

@@ -87,6 +87,8 @@ class Scenario:
     baseline: bool = False
     #: A function that must exist in the database, else the scenario is skipped.
     requires: str | None = None
+    #: The scenario whose rows this one writes in plain PL/pgSQL (its floor); runs along with it.
+    floor_of: str | None = None
 
 
 BATCH_ITEMS = 100
@@ -103,7 +105,12 @@ SCENARIOS: tuple[Scenario, ...] = (
              "wallets.debit with a unique idempotency key"),
     Scenario("debit_3_buckets", "debit_3_buckets.sql", ("uniform", "hot"), "wallets.debit spanning 3 buckets"),
     Scenario("transfer", "transfer.sql", ("uniform", "hot"), "wallets.transfer (hot: from the hot wallet)"),
+    Scenario("transfer_rows", "transfer_rows.sql", ("uniform", "hot"),
+             "floor of transfer: its rows written by plain PL/pgSQL (bench.transfer_rows)", floor_of="transfer"),
     Scenario("hold_capture", "hold_capture.sql", ("uniform", "hot"), "wallets.hold then wallets.capture"),
+    Scenario("hold_capture_rows", "hold_capture_rows.sql", ("uniform", "hot"),
+             "floor of hold_capture: its rows written by plain PL/pgSQL (bench.hold_rows, bench.capture_rows)",
+             floor_of="hold_capture"),
     Scenario("balance", "balance.sql", ("uniform",), "wallets.balance (read)"),
     Scenario("debit_many", "debit_many.sql", ("hot",), f"wallets.debit_many, {BATCH_ITEMS} items per call",
              ops_per_transaction=BATCH_ITEMS, requires="wallets.debit_many(bigint[],bigint[],text[],jsonb[],text[],boolean)"),
@@ -163,7 +170,9 @@ class Options:
     output: Path | None = None
 
     def selected(self, name: str) -> bool:
-        return self.only is None or name in self.only or name in ("raw_update", "ledger_write")
+        floor_of = SCENARIOS_BY_NAME[name].floor_of if name in SCENARIOS_BY_NAME else None
+        return (self.only is None or name in self.only or name in ("raw_update", "ledger_write")
+                or (floor_of is not None and floor_of in self.only))
 
 
 def parse_clients(text: str) -> tuple[int, ...]:
@@ -374,8 +383,12 @@ def evaluate_targets(results: Sequence[RunResult]) -> list[dict[str, Any]]:
             return
         value = result.vs_minimal_write
         work = ""
+        floor = next((find_result(results, other.name, variant, result.clients) for other in SCENARIOS
+                      if other.floor_of == scenario), None)
+        if floor and floor.ops_per_s and result.ops_per_s:
+            work += f"; its rows in plain PL/pgSQL: {floor.ops_per_s:,.0f} ops/s, {result.ops_per_s / floor.ops_per_s:.2f}x of that"
         if result.wal_records_per_op and base.wal_records_per_op:
-            work = (f"; WAL {result.wal_records_per_op:.1f} vs {base.wal_records_per_op:.1f} records/op, "
+            work += (f"; WAL {result.wal_records_per_op:.1f} vs {base.wal_records_per_op:.1f} records/op, "
                     f"{result.wal_bytes_per_op:,.0f} vs {base.wal_bytes_per_op:,.0f} B/op")
         targets.append(_target(name, f">= {minimum:g}x", value, value >= minimum,
                                f"{result.ops_per_s:,.0f} vs {base.ops_per_s:,.0f} ops/s{work}"))
@@ -833,8 +846,11 @@ class Harness:
         """Load what a run needs (once) and return its pgbench variables (-D). The buckets of the
         3-bucket debits are topped up right before each run, unless top_up is false."""
         name = scenario.name
-        if name in ("raw_update", "ledger_write"):
+        if name in ("raw_update", "ledger_write", "hold_capture_rows"):
             return {"lo": 1, "hi": 10_000} if variant == "uniform" else {"lo": 0, "hi": 0}
+        if name == "transfer_rows":  # accounts as transfer picks wallets; hot: from account 0
+            ends = {"to_lo": 1, "to_n": 10_000}
+            return {"lo": 1, "hi": 10_000, **ends} if variant == "uniform" else {"lo": 0, "hi": 0, **ends}
         if name == "credit":
             return self.uniform_or_hot(conn, "credit", variant, None)
         if name in ("debit", "hold_capture", "balance"):
