@@ -116,7 +116,7 @@ BEGIN
             USING ERRCODE = 'check_violation', SCHEMA = 'wallets', TABLE = 'wallets', CONSTRAINT = broken,
                   DETAIL = pg_catalog.format('owner %L, asset %L, metadata %s', NEW.owner, NEW.asset, NEW.metadata);
     END IF;
-    RETURN NEW;
+    RETURN NULL;  -- an AFTER trigger: the row is written already
 END
 $$;
 
@@ -125,9 +125,12 @@ REVOKE ALL ON FUNCTION wallets._check_wallet_identity() FROM PUBLIC;
 
 -- sql/wallets/triggers/wallet_identity.sql
 -- Checks owner, asset and metadata where they are written, not at every balance update: see
--- sql/wallets/functions/_check_wallet_identity.sql.
+-- sql/wallets/functions/_check_wallet_identity.sql. AFTER, not BEFORE: PostgreSQL locks the old
+-- row (a WAL record of its own) before it looks whether a BEFORE UPDATE OF trigger concerns the
+-- columns set, so a BEFORE trigger cost every balance update a row lock; an AFTER trigger only
+-- reads the old row, and its error undoes the statement all the same.
 CREATE TRIGGER wallets_identity
-    BEFORE INSERT OR UPDATE OF owner, asset, metadata ON wallets.wallets
+    AFTER INSERT OR UPDATE OF owner, asset, metadata ON wallets.wallets
     FOR EACH ROW EXECUTE FUNCTION wallets._check_wallet_identity();
 
 -- sql/migrations/fast_paths.sql
@@ -699,15 +702,15 @@ BEGIN
     outbound := wallets._post_debit(sender, transfer.amount, 'transfer_out', entry_metadata, as_of, transfer.idempotency_key, moved.id);
 
     -- Inbound legs: under preserve, one per distinct expiry of the buckets drawn, in draw-down order.
+    -- Groups in the order of their first bucket drawn: by (priority, expires_at, transaction_id),
+    -- which between groups (distinct expiries) is decided by the lowest priority, then the expiry.
     FOR leg IN
-        SELECT drawn.expires_at, sum(drawn.amount)::bigint AS amount
-        FROM (SELECT b.expires_at, a.amount, row_number() OVER (ORDER BY b.priority, b.expires_at, b.transaction_id) AS draw_order
-              FROM wallets.allocations a
-              JOIN wallets.bucket_state b ON b.wallet_id = a.wallet_id AND b.transaction_id = a.source_transaction_id
-              WHERE a.wallet_id = sender.id AND a.transaction_id = outbound.id) drawn
-        WHERE policy = 'preserve'
-        GROUP BY drawn.expires_at
-        ORDER BY min(drawn.draw_order)
+        SELECT b.expires_at, sum(a.amount)::bigint AS amount
+        FROM wallets.allocations a
+        JOIN wallets.bucket_state b ON b.wallet_id = a.wallet_id AND b.transaction_id = a.source_transaction_id
+        WHERE a.wallet_id = sender.id AND a.transaction_id = outbound.id AND policy = 'preserve'
+        GROUP BY b.expires_at
+        ORDER BY min(b.priority), b.expires_at
     LOOP
         IF legs_posted > 0 THEN  -- the previous leg moved the receiver's row on
             SELECT * INTO receiver FROM wallets.wallets w WHERE w.id = receiver.id;

@@ -13,8 +13,8 @@ SELECT has_trigger('wallets', 'wallets', 'wallets_identity', 'wallets has the tr
 SELECT trigger_is('wallets', 'wallets', 'wallets_identity', 'wallets', '_check_wallet_identity',
                   'wallets_identity calls _check_wallet_identity');
 SELECT is((SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'wallets.wallets'::regclass AND tgname = 'wallets_identity'),
-          'CREATE TRIGGER wallets_identity BEFORE INSERT OR UPDATE OF owner, asset, metadata ON wallets.wallets FOR EACH ROW EXECUTE FUNCTION wallets._check_wallet_identity()',
-          'wallets_identity fires before INSERT or UPDATE OF owner, asset, metadata only, not on balance updates');
+          'CREATE TRIGGER wallets_identity AFTER INSERT OR UPDATE OF owner, asset, metadata ON wallets.wallets FOR EACH ROW EXECUTE FUNCTION wallets._check_wallet_identity()',
+          'wallets_identity fires after INSERT or UPDATE OF owner, asset, metadata only, not on balance updates');
 
 SELECT throws_ok($$SET LOCAL ROLE wallets_owner;
                    INSERT INTO wallets.wallets (owner, asset, created_at) VALUES ('', 'credits', '2030-01-01Z')$$,

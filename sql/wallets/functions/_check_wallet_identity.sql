@@ -19,7 +19,7 @@ BEGIN
             USING ERRCODE = 'check_violation', SCHEMA = 'wallets', TABLE = 'wallets', CONSTRAINT = broken,
                   DETAIL = pg_catalog.format('owner %L, asset %L, metadata %s', NEW.owner, NEW.asset, NEW.metadata);
     END IF;
-    RETURN NEW;
+    RETURN NULL;  -- an AFTER trigger: the row is written already
 END
 $$;
 

@@ -94,15 +94,15 @@ BEGIN
     outbound := wallets._post_debit(sender, transfer.amount, 'transfer_out', entry_metadata, as_of, transfer.idempotency_key, moved.id);
 
     -- Inbound legs: under preserve, one per distinct expiry of the buckets drawn, in draw-down order.
+    -- Groups in the order of their first bucket drawn: by (priority, expires_at, transaction_id),
+    -- which between groups (distinct expiries) is decided by the lowest priority, then the expiry.
     FOR leg IN
-        SELECT drawn.expires_at, sum(drawn.amount)::bigint AS amount
-        FROM (SELECT b.expires_at, a.amount, row_number() OVER (ORDER BY b.priority, b.expires_at, b.transaction_id) AS draw_order
-              FROM wallets.allocations a
-              JOIN wallets.bucket_state b ON b.wallet_id = a.wallet_id AND b.transaction_id = a.source_transaction_id
-              WHERE a.wallet_id = sender.id AND a.transaction_id = outbound.id) drawn
-        WHERE policy = 'preserve'
-        GROUP BY drawn.expires_at
-        ORDER BY min(drawn.draw_order)
+        SELECT b.expires_at, sum(a.amount)::bigint AS amount
+        FROM wallets.allocations a
+        JOIN wallets.bucket_state b ON b.wallet_id = a.wallet_id AND b.transaction_id = a.source_transaction_id
+        WHERE a.wallet_id = sender.id AND a.transaction_id = outbound.id AND policy = 'preserve'
+        GROUP BY b.expires_at
+        ORDER BY min(b.priority), b.expires_at
     LOOP
         IF legs_posted > 0 THEN  -- the previous leg moved the receiver's row on
             SELECT * INTO receiver FROM wallets.wallets w WHERE w.id = receiver.id;
