@@ -93,24 +93,27 @@ BEGIN
 
     outbound := wallets._post_debit(sender, transfer.amount, 'transfer_out', entry_metadata, as_of, transfer.idempotency_key, moved.id);
 
-    -- Inbound legs: under preserve, one per distinct expiry of the buckets drawn, in draw-down order.
-    -- Groups in the order of their first bucket drawn: by (priority, expires_at, transaction_id),
-    -- which between groups (distinct expiries) is decided by the lowest priority, then the expiry.
-    FOR leg IN
-        SELECT b.expires_at, sum(a.amount)::bigint AS amount
-        FROM wallets.allocations a
-        JOIN wallets.bucket_state b ON b.wallet_id = a.wallet_id AND b.transaction_id = a.source_transaction_id
-        WHERE a.wallet_id = sender.id AND a.transaction_id = outbound.id AND policy = 'preserve'
-        GROUP BY b.expires_at
-        ORDER BY min(b.priority), b.expires_at
-    LOOP
-        IF legs_posted > 0 THEN  -- the previous leg moved the receiver's row on
-            SELECT * INTO receiver FROM wallets.wallets w WHERE w.id = receiver.id;
-        END IF;
-        PERFORM wallets._post_credit(receiver, leg.amount, 'transfer_in', leg.expires_at, 50, entry_metadata, as_of, NULL, moved.id);
-        legs_posted := legs_posted + 1;
-    END LOOP;
-    IF policy <> 'preserve' THEN
+    -- Inbound legs: under preserve, one per distinct expiry of the buckets drawn, in draw-down
+    -- order, that is in the order of each group's first bucket by (priority, expires_at,
+    -- transaction_id), which between groups (distinct expiries) the lowest priority, then the
+    -- expiry decide. A sender none of whose credits expires (expiry_floor NULL) gives one
+    -- never-expiring leg, as under none and fixed: no need to group what was drawn.
+    IF policy = 'preserve' AND sender.expiry_floor IS NOT NULL THEN
+        FOR leg IN
+            SELECT b.expires_at, sum(a.amount)::bigint AS amount
+            FROM wallets.allocations a
+            JOIN wallets.bucket_state b ON b.wallet_id = a.wallet_id AND b.transaction_id = a.source_transaction_id
+            WHERE a.wallet_id = sender.id AND a.transaction_id = outbound.id
+            GROUP BY b.expires_at
+            ORDER BY min(b.priority), b.expires_at
+        LOOP
+            IF legs_posted > 0 THEN  -- the previous leg moved the receiver's row on
+                SELECT * INTO receiver FROM wallets.wallets w WHERE w.id = receiver.id;
+            END IF;
+            PERFORM wallets._post_credit(receiver, leg.amount, 'transfer_in', leg.expires_at, 50, entry_metadata, as_of, NULL, moved.id);
+            legs_posted := legs_posted + 1;
+        END LOOP;
+    ELSE
         PERFORM wallets._post_credit(receiver, transfer.amount, 'transfer_in', transfer.expires_at, 50, entry_metadata, as_of, NULL, moved.id);
     END IF;
     RETURN moved;
