@@ -168,11 +168,13 @@ DECLARE
     entry_id bigint;
 BEGIN
     UPDATE bench.floor_holds h SET status = 'captured' WHERE h.id = capture_rows.hold_id RETURNING * INTO closed;
+    -- Bucket, then account, as hold_rows: concurrent holds and captures of one account would
+    -- deadlock in the other order.
+    UPDATE bench.floor_buckets b SET held = b.held - closed.amount WHERE b.account_id = closed.account_id AND b.entry_id = 0;
     UPDATE bench.accounts a SET balance = a.balance - closed.amount WHERE a.id = closed.account_id RETURNING a.balance INTO balance;
     INSERT INTO bench.floor_entries (account_id, amount, balance_after) VALUES (closed.account_id, -closed.amount, balance)
     RETURNING id INTO entry_id;
     INSERT INTO bench.floor_allocations (account_id, entry_id, bucket_id, amount) VALUES (closed.account_id, entry_id, 0, closed.amount);
-    UPDATE bench.floor_buckets b SET held = b.held - closed.amount WHERE b.account_id = closed.account_id AND b.entry_id = 0;
     RETURN entry_id;
 END
 $$;
