@@ -140,17 +140,15 @@ JOIN (SELECT b.wallet_id, b.expires_at FROM wallets.bucket_state b WHERE b.remai
       SELECT h.wallet_id, h.expires_at FROM holds h WHERE h.status = 'active') due ON due.wallet_id = s.id
 GROUP BY s.id, s.expiry_floor HAVING s.expiry_floor IS NULL OR s.expiry_floor > min(due.expires_at)
 UNION ALL
-SELECT t.wallet_id, format('transaction %s: wallet %s does not exist', t.id, t.wallet_id)
-FROM wallets.transactions t
-WHERE $1 IS NULL AND NOT EXISTS (SELECT FROM wallets.wallets w WHERE w.id = t.wallet_id)
-UNION ALL
-SELECT h.wallet_id, format('hold %s: wallet %s does not exist', h.id, h.wallet_id)
-FROM wallets.holds h
-WHERE $1 IS NULL AND NOT EXISTS (SELECT FROM wallets.wallets w WHERE w.id = h.wallet_id)
-UNION ALL
-SELECT x.from_wallet_id, format('transfer %s: wallet %s does not exist', x.id, missing.id)
-FROM wallets.transfers x CROSS JOIN LATERAL (VALUES (x.from_wallet_id), (x.to_wallet_id)) missing (id)
-WHERE $1 IS NULL AND NOT EXISTS (SELECT FROM wallets.wallets w WHERE w.id = missing.id)
+SELECT o.wallet_id, format('%s %s: wallet %s does not exist', o.kind, o.id, o.named_wallet_id)
+FROM (SELECT 'transaction' AS kind, t.id, t.wallet_id, t.wallet_id AS named_wallet_id FROM wallets.transactions t
+      UNION ALL
+      SELECT 'hold', h.id, h.wallet_id, h.wallet_id FROM wallets.holds h
+      UNION ALL
+      SELECT 'transfer', x.id, x.from_wallet_id, named.id
+      FROM wallets.transfers x CROSS JOIN LATERAL (VALUES (x.from_wallet_id), (x.to_wallet_id)) named (id)) o
+-- No foreign keys into wallets (every write finds the wallet under its lock first): orphans here.
+WHERE $1 IS NULL AND NOT EXISTS (SELECT FROM wallets.wallets w WHERE w.id = o.named_wallet_id)
 UNION ALL
 SELECT s.id, format('wallet %s: balance %s is negative but the wallet does not allow it', s.id, s.ledger_balance)
 FROM scope s WHERE NOT s.allow_negative AND s.ledger_balance < 0
