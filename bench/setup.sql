@@ -248,9 +248,11 @@ BEGIN
     SELECT c.wallet_id, c.id, c.priority, c.expires_at, c.amount FROM credited c;
     GET DIAGNOSTICS posted = ROW_COUNT;
 
+    -- The new buckets may sort before a wallet's draw_from key: its next draw-down starts from the first.
     UPDATE wallets.wallets w
     SET ledger_balance = w.ledger_balance + n.missing * top_up.amount,
-        expiry_floor = least(w.expiry_floor, top_up.expires_at)
+        expiry_floor = least(w.expiry_floor, top_up.expires_at),
+        draw_from_priority = -1, draw_from_expiry = NULL, draw_from_id = 0
     FROM top_up_need n
     WHERE w.id = n.wallet_id AND n.missing > 0;
     DROP TABLE top_up_need;

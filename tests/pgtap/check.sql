@@ -102,9 +102,13 @@ SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :w),
 UPDATE wallets.wallets SET expiry_floor = '2030-03-01 00:00:00Z' WHERE id = :w;
 
 -- 6. A bucket's copies of its credit's columns.
+-- Priority 7 also sorts the bucket before the wallet's draw_from key.
 UPDATE wallets.bucket_state SET priority = 7 WHERE wallet_id = :w AND transaction_id = :b;
+SELECT draw_from_id FROM wallets.wallets WHERE id = :w \gset
 SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :w),
-              format($$VALUES (%1$s::bigint, 'bucket %2$s: priority or expiry differs from its credit')$$, :w, :b),
+              format($$VALUES (%1$s::bigint, 'bucket %2$s: priority or expiry differs from its credit'),
+                              (%1$s, 'wallet %1$s: bucket %2$s has credits to draw but sorts before the draw_from key (50, 2030-03-01 00:00:00+00, %3$s)')$$,
+                     :w, :b, :draw_from_id),
               'a tampered bucket priority is reported');
 UPDATE wallets.bucket_state SET priority = 80, expires_at = '2030-02-01Z' WHERE wallet_id = :w AND transaction_id = :b;
 SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :w),

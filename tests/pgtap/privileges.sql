@@ -143,7 +143,7 @@ SELECT throws_ok($$SET LOCAL ROLE wallets_app; SELECT wallets._fail('WL001', 'x'
                  'wallets_app cannot execute _fail');
 SELECT throws_ok(format('SET LOCAL ROLE wallets_app; SELECT wallets._expire_wallet(%s, now())', :w), '42501',
                  'permission denied for function _expire_wallet', 'wallets_app cannot execute _expire_wallet');
-SELECT throws_ok(format('SET LOCAL ROLE wallets_app; SELECT wallets._draw_down(%s, %s, 1)', :w, :c), '42501',
+SELECT throws_ok(format('SET LOCAL ROLE wallets_app; SELECT wallets._draw_down(NULL::wallets.wallets, %s, 1)', :c), '42501',
                  'permission denied for function _draw_down', 'wallets_app cannot execute _draw_down');
 
 -- As wallets_reader.

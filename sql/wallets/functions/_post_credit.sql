@@ -11,6 +11,7 @@ AS $$
 DECLARE
     entry wallets.transactions;
     repaid bigint := 0;
+    opens_before_draw_from boolean;
 BEGIN
     IF wallet.ledger_balance > 0 AND _post_credit.amount > 9223372036854775807 - wallet.ledger_balance THEN
         PERFORM wallets._fail('WL003', format('credit of %s would overflow the balance of wallet %s', _post_credit.amount, wallet.id),
@@ -30,11 +31,18 @@ BEGIN
 
     INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, expires_at, remaining)
     VALUES (wallet.id, entry.id, _post_credit.priority, _post_credit.expires_at, _post_credit.amount - repaid);
+    -- A bucket opened before where the next draw-down would start moves that start back to it.
+    opens_before_draw_from := _post_credit.amount > repaid
+        AND (_post_credit.priority, coalesce(_post_credit.expires_at, 'infinity'::timestamptz), entry.id)
+            < (wallet.draw_from_priority, coalesce(wallet.draw_from_expiry, 'infinity'::timestamptz), wallet.draw_from_id);
 
     UPDATE wallets.wallets
     SET ledger_balance = entry.balance_after,
         debt = debt - repaid,
-        expiry_floor = CASE WHEN _post_credit.amount > repaid THEN least(expiry_floor, _post_credit.expires_at) ELSE expiry_floor END
+        expiry_floor = CASE WHEN _post_credit.amount > repaid THEN least(expiry_floor, _post_credit.expires_at) ELSE expiry_floor END,
+        draw_from_priority = CASE WHEN opens_before_draw_from THEN _post_credit.priority ELSE draw_from_priority END,
+        draw_from_expiry = CASE WHEN opens_before_draw_from THEN _post_credit.expires_at ELSE draw_from_expiry END,
+        draw_from_id = CASE WHEN opens_before_draw_from THEN entry.id ELSE draw_from_id END
     WHERE id = wallet.id;
     RETURN entry;
 END

@@ -11,7 +11,7 @@ AS $$
 #variable_conflict use_column
 DECLARE
     entry wallets.transactions;
-    uncovered bigint := 0;
+    drawn record;
 BEGIN
     INSERT INTO wallets.transactions (wallet_id, amount, category, balance_before, balance_after,
                                       metadata, idempotency_key, created_at, transfer_id, hold_id)
@@ -22,13 +22,14 @@ BEGIN
     IF _post_debit.hold_id IS NOT NULL THEN
         RETURN entry;
     END IF;
-    uncovered := wallets._draw_down(wallet.id, entry.id, _post_debit.amount);
-    IF uncovered > 0 THEN
-        INSERT INTO wallets.debt_state (wallet_id, transaction_id, outstanding) VALUES (wallet.id, entry.id, uncovered);
+    drawn := wallets._draw_down(wallet, entry.id, _post_debit.amount);
+    IF drawn.uncovered > 0 THEN
+        INSERT INTO wallets.debt_state (wallet_id, transaction_id, outstanding) VALUES (wallet.id, entry.id, drawn.uncovered);
     END IF;
 
     UPDATE wallets.wallets
-    SET ledger_balance = entry.balance_after, debt = debt + uncovered
+    SET ledger_balance = entry.balance_after, debt = debt + drawn.uncovered,
+        draw_from_priority = drawn.draw_from_priority, draw_from_expiry = drawn.draw_from_expiry, draw_from_id = drawn.draw_from_id
     WHERE id = wallet.id;
     RETURN entry;
 END

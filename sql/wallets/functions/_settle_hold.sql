@@ -13,13 +13,17 @@ DECLARE
     take bigint;
     to_capture bigint := _settle_hold.captured;
     earliest_return timestamptz;
+    -- The draw-down key of the first bucket (in draw-down order) that gets credits back.
+    return_priority integer;
+    return_expiry timestamptz;
+    return_id bigint;
 BEGIN
     FOR reserved IN
-        SELECT r.source_transaction_id, r.amount, b.expires_at
+        SELECT r.source_transaction_id, r.amount, b.expires_at, b.priority
         FROM wallets.hold_allocations r
         JOIN wallets.bucket_state b ON b.wallet_id = r.wallet_id AND b.transaction_id = r.source_transaction_id
         WHERE r.wallet_id = hold.wallet_id AND r.hold_id = hold.id
-        ORDER BY b.priority, b.expires_at, b.transaction_id
+        ORDER BY b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id
     LOOP
         take := least(reserved.amount, to_capture);
         IF take > 0 THEN
@@ -31,6 +35,11 @@ BEGIN
         WHERE wallet_id = hold.wallet_id AND transaction_id = reserved.source_transaction_id;
         IF reserved.amount > take THEN
             earliest_return := least(earliest_return, reserved.expires_at);
+            IF return_id IS NULL THEN
+                return_priority := reserved.priority;
+                return_expiry := reserved.expires_at;
+                return_id := reserved.source_transaction_id;
+            END IF;
         END IF;
         to_capture := to_capture - take;
     END LOOP;
@@ -38,11 +47,18 @@ BEGIN
     UPDATE wallets.holds
     SET status = final_status, captured_amount = _settle_hold.captured, closed_at = as_of
     WHERE wallet_id = hold.wallet_id AND id = hold.id;
-    -- The capture's entry (posted by _post_debit) leaves the balance here, in the same update.
+    -- The capture's entry (posted by _post_debit) leaves the balance here, in the same update,
+    -- and a returned bucket before the wallet's draw_from key moves that key back to it.
     UPDATE wallets.wallets
     SET ledger_balance = ledger_balance - _settle_hold.captured,
         held = held - hold.amount,
-        expiry_floor = least(expiry_floor, earliest_return)
+        expiry_floor = least(expiry_floor, earliest_return),
+        draw_from_priority = CASE WHEN (return_priority, coalesce(return_expiry, 'infinity'::timestamptz), return_id) < (draw_from_priority, coalesce(draw_from_expiry, 'infinity'::timestamptz), draw_from_id)
+                                  THEN return_priority ELSE draw_from_priority END,
+        draw_from_expiry = CASE WHEN (return_priority, coalesce(return_expiry, 'infinity'::timestamptz), return_id) < (draw_from_priority, coalesce(draw_from_expiry, 'infinity'::timestamptz), draw_from_id)
+                                THEN return_expiry ELSE draw_from_expiry END,
+        draw_from_id = CASE WHEN (return_priority, coalesce(return_expiry, 'infinity'::timestamptz), return_id) < (draw_from_priority, coalesce(draw_from_expiry, 'infinity'::timestamptz), draw_from_id)
+                            THEN return_id ELSE draw_from_id END
     WHERE id = hold.wallet_id;
 END
 $$;

@@ -140,6 +140,16 @@ JOIN (SELECT b.wallet_id, b.expires_at FROM wallets.bucket_state b WHERE b.remai
       SELECT h.wallet_id, h.expires_at FROM holds h WHERE h.status = 'active') due ON due.wallet_id = s.id
 GROUP BY s.id, s.expiry_floor HAVING s.expiry_floor IS NULL OR s.expiry_floor > min(due.expires_at)
 UNION ALL
+SELECT s.id, format('wallet %s: bucket %s has credits to draw but sorts before the draw_from key (%s, %s, %s)',
+                    s.id, b.transaction_id, s.draw_from_priority, coalesce(s.draw_from_expiry::text, 'never'), s.draw_from_id)
+FROM scope s
+CROSS JOIN LATERAL (SELECT b.transaction_id FROM wallets.bucket_state b
+                    WHERE b.wallet_id = s.id AND b.open
+                      AND (b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id)
+                          < (s.draw_from_priority, coalesce(s.draw_from_expiry, 'infinity'::timestamptz), s.draw_from_id)
+                    ORDER BY b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id
+                    LIMIT 1) b
+UNION ALL
 SELECT o.wallet_id, format('%s %s: wallet %s does not exist', o.kind, o.id, o.named_wallet_id)
 FROM (SELECT 'transaction' AS kind, t.id, t.wallet_id, t.wallet_id AS named_wallet_id FROM wallets.transactions t
       UNION ALL
@@ -155,6 +165,6 @@ FROM scope s WHERE NOT s.allow_negative AND s.ledger_balance < 0
 $$;
 
 COMMENT ON FUNCTION wallets.check(bigint) IS
-'Audit: recompute every derived figure (balance chain, bucket remainders and reservations, holds, transfer legs, reversals, debts, wallet caches) from the append-only ledger and return one row per disagreement, for one wallet or all. Empty when consistent.';
+'Audit: recompute every derived figure (balance chain, bucket remainders and reservations, holds, transfer legs, reversals, debts, wallet caches incl. the draw_from key) from the append-only ledger and return one row per disagreement, for one wallet or all. Empty when consistent.';
 REVOKE ALL ON FUNCTION wallets.check(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wallets.check(bigint) TO wallets_app;

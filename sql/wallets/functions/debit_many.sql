@@ -127,7 +127,7 @@ BEGIN
             FROM unnest(accepted) AS p
         ), sources AS (
             SELECT b.wallet_id, b.transaction_id, b.remaining,
-                   sum(b.remaining) OVER (PARTITION BY b.wallet_id ORDER BY b.priority, b.expires_at, b.transaction_id) AS span_end
+                   sum(b.remaining) OVER (PARTITION BY b.wallet_id ORDER BY b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id) AS span_end
             FROM wallets.bucket_state b
             WHERE b.wallet_id IN (SELECT s.wallet_id FROM spans s) AND b.open
         ), free AS (

@@ -13,6 +13,7 @@ DECLARE
     hold_expires_at timestamptz := coalesce(hold.expires_at, as_of + interval '15 minutes');
     wallet wallets.wallets;
     reserved wallets.holds;
+    drawn record;
 BEGIN
     problem := wallets._entry_problem(hold.wallet_id, hold.amount, 'hold', hold_metadata);
     IF problem IS NOT NULL THEN
@@ -47,9 +48,10 @@ BEGIN
     INSERT INTO wallets.holds (wallet_id, amount, expires_at, metadata, idempotency_key, created_at)
     VALUES (wallet.id, hold.amount, hold_expires_at, hold_metadata, hold.idempotency_key, as_of)
     RETURNING * INTO reserved;
-    PERFORM wallets._draw_down(wallet.id, NULL, hold.amount, reserved.id);
+    drawn := wallets._draw_down(wallet, NULL, hold.amount, reserved.id);
     UPDATE wallets.wallets
-    SET held = held + hold.amount, expiry_floor = least(expiry_floor, hold_expires_at)
+    SET held = held + hold.amount, expiry_floor = least(expiry_floor, hold_expires_at),
+        draw_from_priority = drawn.draw_from_priority, draw_from_expiry = drawn.draw_from_expiry, draw_from_id = drawn.draw_from_id
     WHERE id = wallet.id;
     RETURN reserved;
 END

@@ -20,8 +20,10 @@ CREATE TABLE wallets.bucket_state (
 ) WITH (fillfactor = 80);  -- room on each page for those HOT updates
 
 -- Draw-down order: priority, then earliest expiry (never-expiring sorts last), then oldest.
+-- Never is 'infinity' in the key, so a draw-down can start after a row-wise bound (the wallet's
+-- draw_from key), which a NULL would make unknown.
 CREATE INDEX bucket_state_draw_down
-    ON wallets.bucket_state (wallet_id, priority, expires_at, transaction_id)
+    ON wallets.bucket_state (wallet_id, priority, (coalesce(expires_at, 'infinity'::timestamptz)), transaction_id)
     WHERE open;
 
 -- expire_due finds due buckets across all wallets.

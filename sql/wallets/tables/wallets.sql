@@ -17,8 +17,18 @@ CREATE TABLE wallets.wallets (
     expiry_floor timestamptz,
     -- Credits reserved by active holds (part of ledger_balance, not available).
     held bigint NOT NULL DEFAULT 0 CHECK (held >= 0),
+    -- Where the next draw-down starts: no bucket with credits to draw sorts before this
+    -- (priority, expiry, transaction id) key in draw-down order (a NULL expiry, never, sorts
+    -- last; priority -1, the default, before every bucket). Each draw-down moves it to the last
+    -- bucket it took from; a credit or a released hold that opens a bucket before it moves it
+    -- back. A bucket emptied by a debit leaves a dead entry in the draw-down index until VACUUM;
+    -- starting from here skips them (a hot wallet's debits would otherwise walk every bucket
+    -- emptied since the last VACUUM). Plain values, no infinities, so every driver reads the row.
+    draw_from_priority integer NOT NULL DEFAULT -1,
+    draw_from_expiry timestamptz,
+    draw_from_id bigint NOT NULL DEFAULT 0,
     UNIQUE (owner, asset),
     CHECK (allow_negative OR ledger_balance >= 0)
 ) WITH (fillfactor = 80);  -- room for HOT updates of the caches
 
-COMMENT ON TABLE wallets.wallets IS 'One wallet per (owner, asset). ledger_balance, debt, expiry_floor and held are caches of the ledger.';
+COMMENT ON TABLE wallets.wallets IS 'One wallet per (owner, asset). ledger_balance, debt, expiry_floor, held and the draw_from key are caches of the ledger.';
