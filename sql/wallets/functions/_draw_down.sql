@@ -12,18 +12,24 @@ LANGUAGE plpgsql
 AS $$
 #variable_conflict use_column
 DECLARE
-    bucket record;
-    take bigint;
-BEGIN
-    uncovered := _draw_down.amount;
-    FOR bucket IN
+    -- A declared cursor is planned for its first rows (cursor_tuple_fraction): an ordered scan
+    -- of bucket_state_draw_down that stops at the last bucket needed. A FOR loop over a plain
+    -- query is planned to read every row, and picked a bitmap scan of all the wallet's buckets
+    -- plus a sort once a wallet had a few dozen (see issue 4's note).
+    buckets CURSOR FOR
         SELECT b.transaction_id, b.remaining, b.priority, b.expires_at
         FROM wallets.bucket_state b
         WHERE b.wallet_id = wallet.id AND b.open
           AND (b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id)
               >= (wallet.draw_from_priority, coalesce(wallet.draw_from_expiry, 'infinity'::timestamptz), wallet.draw_from_id)
-        ORDER BY b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id
-    LOOP
+        ORDER BY b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id;
+    take bigint;
+BEGIN
+    uncovered := _draw_down.amount;
+    draw_from_priority := wallet.draw_from_priority;
+    draw_from_expiry := wallet.draw_from_expiry;
+    draw_from_id := wallet.draw_from_id;
+    FOR bucket IN buckets LOOP
         take := least(bucket.remaining, uncovered);
         IF _draw_down.hold_id IS NULL THEN
             UPDATE wallets.bucket_state
@@ -38,18 +44,12 @@ BEGIN
             INSERT INTO wallets.hold_allocations (wallet_id, hold_id, source_transaction_id, amount)
             VALUES (wallet.id, _draw_down.hold_id, bucket.transaction_id, take);
         END IF;
-        uncovered := uncovered - take;
-        EXIT WHEN uncovered = 0;
-    END LOOP;
-    IF FOUND THEN  -- the loop took from at least one bucket: `bucket` is the last of them
         draw_from_priority := bucket.priority;
         draw_from_expiry := bucket.expires_at;
         draw_from_id := bucket.transaction_id;
-    ELSE
-        draw_from_priority := wallet.draw_from_priority;
-        draw_from_expiry := wallet.draw_from_expiry;
-        draw_from_id := wallet.draw_from_id;
-    END IF;
+        uncovered := uncovered - take;
+        EXIT WHEN uncovered = 0;
+    END LOOP;
 END
 $$;
 
