@@ -119,7 +119,8 @@ BEGIN
 
         -- Each wallet's debits, in order, take consecutive spans of its free credits laid out in
         -- draw-down order; a debit draws from every bucket its span overlaps. What lies beyond
-        -- the last bucket is debt (allow_negative wallets only; the others were checked).
+        -- the last bucket is debt (allow_negative wallets only; the others were checked). The
+        -- wallets' draw_from keys stay as they were: emptying buckets keeps them lower bounds.
         WITH spans AS (
             SELECT debit_many.wallet_ids[p] AS wallet_id, entry_ids[p] AS transaction_id, debit_many.amounts[p] AS amount,
                    sum(debit_many.amounts[p]) OVER (PARTITION BY debit_many.wallet_ids[p] ORDER BY p) - debit_many.amounts[p] AS span_start,
