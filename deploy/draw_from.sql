@@ -11,6 +11,7 @@
 -- source: sql/wallets/functions/hold.sql
 -- source: sql/wallets/functions/debit_many.sql
 -- source: sql/wallets/functions/check.sql
+-- source: sql/wallets/functions/_expire_wallet.sql
 
 BEGIN;
 SET LOCAL ROLE wallets_owner;
@@ -32,6 +33,14 @@ DROP INDEX wallets.bucket_state_draw_down;
 CREATE INDEX bucket_state_draw_down
     ON wallets.bucket_state (wallet_id, priority, (coalesce(expires_at, 'infinity'::timestamptz)), transaction_id)
     WHERE open;
+
+-- The draw-down index no longer holds expires_at itself, which a sweep's look-ups of one
+-- wallet's due buckets and earliest expiry read from it without visiting the heap; they get an
+-- index of their own (expire_due over 1,000,000 buckets, one per wallet per batch: 4,035
+-- buckets/s without it).
+CREATE INDEX bucket_state_wallet_expiry
+    ON wallets.bucket_state (wallet_id, expires_at, transaction_id)
+    WHERE open AND expires_at IS NOT NULL;
 
 -- _draw_down now takes the wallet's row (for its key) and returns the key with the rest.
 DROP FUNCTION wallets._draw_down(bigint, bigint, bigint, bigint);
@@ -673,5 +682,56 @@ COMMENT ON FUNCTION wallets.check(bigint) IS
 'Audit: recompute every derived figure (balance chain, bucket remainders and reservations, holds, transfer legs, reversals, debts, wallet caches incl. the draw_from key) from the append-only ledger and return one row per disagreement, for one wallet or all. Empty when consistent.';
 REVOKE ALL ON FUNCTION wallets.check(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wallets.check(bigint) TO wallets_app;
+
+-- sql/wallets/functions/_expire_wallet.sql
+-- Sweeps a locked wallet at `as_of`: ends its holds past expiry (their credits return to their
+-- buckets), then posts one expiration entry per bucket due with a free remainder, oldest expiry
+-- first, at most max_buckets of them, and refreshes the wallet's caches. Returns the number of
+-- buckets expired.
+CREATE OR REPLACE FUNCTION wallets._expire_wallet(wallet_id bigint, as_of timestamptz, max_buckets bigint DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+DECLARE
+    lapsed wallets.holds;
+    balance bigint;
+    due record;
+    expired_count bigint := 0;
+BEGIN
+    FOR lapsed IN
+        SELECT * FROM wallets.holds h
+        WHERE h.wallet_id = _expire_wallet.wallet_id AND h.status = 'active' AND h.expires_at <= _expire_wallet.as_of
+        ORDER BY h.expires_at, h.id
+    LOOP
+        PERFORM wallets._settle_hold(lapsed, NULL, 0, 'expired', _expire_wallet.as_of);
+    END LOOP;
+
+    SELECT w.ledger_balance INTO balance FROM wallets.wallets w WHERE w.id = _expire_wallet.wallet_id;
+    FOR due IN
+        SELECT b.transaction_id, b.remaining
+        FROM wallets.bucket_state b
+        WHERE b.wallet_id = _expire_wallet.wallet_id AND b.open AND b.expires_at <= _expire_wallet.as_of
+        ORDER BY b.expires_at, b.transaction_id
+        LIMIT max_buckets
+    LOOP
+        balance := (wallets._remove_from_bucket(_expire_wallet.wallet_id, balance, due.transaction_id, due.remaining,
+                                                'expiration', '{}', _expire_wallet.as_of)).balance_after;
+        expired_count := expired_count + 1;
+    END LOOP;
+
+    UPDATE wallets.wallets
+    SET ledger_balance = balance,
+        expiry_floor = least((SELECT min(b.expires_at) FROM wallets.bucket_state b
+                              WHERE b.wallet_id = _expire_wallet.wallet_id AND b.open AND b.expires_at IS NOT NULL),
+                             (SELECT min(h.expires_at) FROM wallets.holds h
+                              WHERE h.wallet_id = _expire_wallet.wallet_id AND h.status = 'active'))
+    WHERE id = _expire_wallet.wallet_id;
+    RETURN expired_count;
+END
+$$;
+
+COMMENT ON FUNCTION wallets._expire_wallet(bigint, timestamptz, bigint) IS 'Internal: end the lapsed holds and expire the due buckets of one locked wallet.';
+REVOKE ALL ON FUNCTION wallets._expire_wallet(bigint, timestamptz, bigint) FROM PUBLIC;
 
 COMMIT;

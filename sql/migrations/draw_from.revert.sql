@@ -1,6 +1,7 @@
 -- Undoes `draw_from`; the earlier copies of the functions it replaced follow.
 DROP FUNCTION wallets._draw_down(wallets.wallets, bigint, bigint, bigint);
 
+DROP INDEX wallets.bucket_state_wallet_expiry;
 DROP INDEX wallets.bucket_state_draw_down;
 CREATE INDEX bucket_state_draw_down
     ON wallets.bucket_state (wallet_id, priority, expires_at, transaction_id)

@@ -15,5 +15,13 @@ CREATE INDEX bucket_state_draw_down
     ON wallets.bucket_state (wallet_id, priority, (coalesce(expires_at, 'infinity'::timestamptz)), transaction_id)
     WHERE open;
 
+-- The draw-down index no longer holds expires_at itself, which a sweep's look-ups of one
+-- wallet's due buckets and earliest expiry read from it without visiting the heap; they get an
+-- index of their own (expire_due over 1,000,000 buckets, one per wallet per batch: 4,035
+-- buckets/s without it).
+CREATE INDEX bucket_state_wallet_expiry
+    ON wallets.bucket_state (wallet_id, expires_at, transaction_id)
+    WHERE open AND expires_at IS NOT NULL;
+
 -- _draw_down now takes the wallet's row (for its key) and returns the key with the rest.
 DROP FUNCTION wallets._draw_down(bigint, bigint, bigint, bigint);

@@ -2,7 +2,7 @@
 -- entry per due bucket with a remainder; any write sweeps its wallet first.
 -- expire_due() works across all wallets: these counts assume a freshly deployed database.
 BEGIN;
-SELECT plan(60);
+SELECT plan(61);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
 
@@ -158,5 +158,8 @@ SELECT throws_ok('SELECT wallets.expire_due(NULL)', 'WL012', 'batch_size must be
 SELECT is_empty($$SELECT * FROM wallets.check() WHERE wallet_id IN (SELECT id FROM wallets.wallets WHERE owner LIKE 'ex-%')$$,
                 'the ledger is consistent');
 
+-- A sweep reads one wallet's due buckets and earliest expiry from an index of its own.
+SELECT has_index('wallets', 'bucket_state', 'bucket_state_wallet_expiry', ARRAY['wallet_id', 'expires_at', 'transaction_id'],
+                 'bucket_state_wallet_expiry serves the sweep of one wallet');
 SELECT * FROM finish();
 ROLLBACK;

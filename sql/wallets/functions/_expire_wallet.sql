@@ -37,7 +37,7 @@ BEGIN
     UPDATE wallets.wallets
     SET ledger_balance = balance,
         expiry_floor = least((SELECT min(b.expires_at) FROM wallets.bucket_state b
-                              WHERE b.wallet_id = _expire_wallet.wallet_id AND b.open),
+                              WHERE b.wallet_id = _expire_wallet.wallet_id AND b.open AND b.expires_at IS NOT NULL),
                              (SELECT min(h.expires_at) FROM wallets.holds h
                               WHERE h.wallet_id = _expire_wallet.wallet_id AND h.status = 'active'))
     WHERE id = _expire_wallet.wallet_id;

@@ -31,4 +31,10 @@ CREATE INDEX bucket_state_expiry
     ON wallets.bucket_state (expires_at)
     WHERE open AND expires_at IS NOT NULL;
 
+-- A sweep finds one wallet's due buckets, oldest first, and its earliest expiry (expiry_floor)
+-- in a few index entries, whatever else the wallet or the table holds.
+CREATE INDEX bucket_state_wallet_expiry
+    ON wallets.bucket_state (wallet_id, expires_at, transaction_id)
+    WHERE open AND expires_at IS NOT NULL;
+
 COMMENT ON TABLE wallets.bucket_state IS 'Cache: what is left of each credit. Read it through the view wallets.buckets.';
