@@ -459,20 +459,38 @@ BEGIN
 
         -- Each wallet's debits, in order, take consecutive spans of its free credits laid out in
         -- draw-down order; a debit draws from every bucket its span overlaps. What lies beyond
-        -- the last bucket is debt (allow_negative wallets only; the others were checked). The
-        -- wallets' draw_from keys stay as they were: emptying buckets keeps them lower bounds.
+        -- the last bucket is debt (allow_negative wallets only; the others were checked). A
+        -- wallet's buckets are read from its draw_from key, in index order, and no more of them
+        -- than the units its debits need (every open bucket holds at least one), so a wallet
+        -- with thousands of buckets costs what its debits touch. The key moves to the last
+        -- bucket drawn, as after wallets.debit.
         WITH spans AS (
             SELECT debit_many.wallet_ids[p] AS wallet_id, entry_ids[p] AS transaction_id, debit_many.amounts[p] AS amount,
                    sum(debit_many.amounts[p]) OVER (PARTITION BY debit_many.wallet_ids[p] ORDER BY p) - debit_many.amounts[p] AS span_start,
                    sum(debit_many.amounts[p]) OVER (PARTITION BY debit_many.wallet_ids[p] ORDER BY p) AS span_end
             FROM unnest(accepted) AS p
+        ), needs AS (
+            SELECT s.wallet_id, sum(s.amount) AS amount FROM spans s GROUP BY s.wallet_id
         ), sources AS (
-            SELECT b.wallet_id, b.transaction_id, b.remaining,
+            SELECT b.wallet_id, b.transaction_id, b.remaining, b.priority, b.expires_at,
                    sum(b.remaining) OVER (PARTITION BY b.wallet_id ORDER BY b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id) AS span_end
-            FROM wallets.bucket_state b
-            WHERE b.wallet_id IN (SELECT s.wallet_id FROM spans s) AND b.open
+            FROM needs n
+            JOIN wallets.wallets w ON w.id = n.wallet_id
+            CROSS JOIN LATERAL (
+                SELECT b.wallet_id, b.transaction_id, b.remaining, b.priority, b.expires_at
+                FROM wallets.bucket_state b
+                WHERE b.wallet_id = n.wallet_id AND b.open
+                  AND (b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id)
+                      >= (w.draw_from_priority, coalesce(w.draw_from_expiry, 'infinity'::timestamptz), w.draw_from_id)
+                ORDER BY b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id
+                LIMIT least(n.amount, 9223372036854775807)::bigint) b
         ), free AS (
             SELECT b.wallet_id, max(b.span_end) AS total FROM sources b GROUP BY b.wallet_id
+        ), last_drawn AS (
+            SELECT DISTINCT ON (b.wallet_id) b.wallet_id, b.priority, b.expires_at, b.transaction_id
+            FROM sources b JOIN needs n ON n.wallet_id = b.wallet_id
+            WHERE b.span_end - b.remaining < n.amount
+            ORDER BY b.wallet_id, b.span_end DESC
         ), owed AS (
             INSERT INTO wallets.debt_state (wallet_id, transaction_id, outstanding)
             SELECT s.wallet_id, s.transaction_id, s.span_end - greatest(s.span_start, coalesce(f.total, 0))
@@ -488,10 +506,14 @@ BEGIN
             RETURNING wallet_id, source_transaction_id, amount
         ), debited AS (
             UPDATE wallets.wallets w
-            SET ledger_balance = w.ledger_balance - d.amount, debt = w.debt + coalesce(o.outstanding, 0)
-            FROM (SELECT s.wallet_id, sum(s.amount) AS amount FROM spans s GROUP BY s.wallet_id) d
-            LEFT JOIN (SELECT o.wallet_id, sum(o.outstanding) AS outstanding FROM owed o GROUP BY o.wallet_id) o ON o.wallet_id = d.wallet_id
-            WHERE w.id = d.wallet_id
+            SET ledger_balance = w.ledger_balance - n.amount, debt = w.debt + coalesce(o.outstanding, 0),
+                draw_from_priority = CASE WHEN l.wallet_id IS NULL THEN w.draw_from_priority ELSE l.priority END,
+                draw_from_expiry = CASE WHEN l.wallet_id IS NULL THEN w.draw_from_expiry ELSE l.expires_at END,
+                draw_from_id = CASE WHEN l.wallet_id IS NULL THEN w.draw_from_id ELSE l.transaction_id END
+            FROM needs n
+            LEFT JOIN (SELECT o.wallet_id, sum(o.outstanding) AS outstanding FROM owed o GROUP BY o.wallet_id) o ON o.wallet_id = n.wallet_id
+            LEFT JOIN last_drawn l ON l.wallet_id = n.wallet_id
+            WHERE w.id = n.wallet_id
             RETURNING w.id
         )
         UPDATE wallets.bucket_state b

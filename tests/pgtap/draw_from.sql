@@ -3,7 +3,7 @@
 -- a reversal or a released hold that opens a bucket before it moves it back. No bucket with
 -- credits to draw ever sorts before it, so draw-downs keep their order; check() audits that.
 BEGIN;
-SELECT plan(24);
+SELECT plan(29);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
 
@@ -95,6 +95,24 @@ SELECT set_eq(format('SELECT source_transaction_id, amount FROM wallets.allocati
                       UNION ALL SELECT id, 1::bigint FROM wallets.transactions WHERE wallet_id = %s AND category = 'transfer_in' AND expires_at = '2030-04-01Z'$$, :x, :x),
               'the receiver draws its earliest leg first');
 SELECT is_empty('SELECT * FROM wallets.check()', 'check() finds every wallet consistent');
+
+-- debit_many reads from the key, only as many buckets as its units, and moves the key like debit.
+SELECT id AS m FROM wallets.open_wallet('df-many', allow_negative => true) \gset
+SELECT id AS m1 FROM wallets.credit(:m, 2) \gset
+SELECT id AS m2 FROM wallets.credit(:m, 2) \gset
+SELECT id AS m3 FROM wallets.credit(:m, 2) \gset
+SELECT id AS m4 FROM wallets.credit(:m, 2) \gset
+SELECT id AS md FROM wallets.debit(:m, 2) \gset
+SELECT is((SELECT count(*)::integer FROM wallets.debit_many(ARRAY[:m, :m]::bigint[], ARRAY[1, 2]::bigint[]) WHERE error_code IS NULL), 2,
+          'debit_many posts both items');
+SELECT set_eq(format('SELECT source_transaction_id, sum(amount)::bigint FROM wallets.allocations WHERE wallet_id = %s AND transaction_id > %s GROUP BY 1', :m, :md),
+              format('VALUES (%s::bigint, 2::bigint), (%s::bigint, 1::bigint)', :m2, :m3),
+              'its items draw the buckets after the key, in order');
+SELECT is((SELECT draw_from_key FROM draw_from WHERE id = :m), format('(50, never, %s)', :m3),
+          'and leave the key at the last bucket they drew');
+SELECT is((SELECT count(*)::integer FROM wallets.debit_many(ARRAY[:m]::bigint[], ARRAY[9]::bigint[]) WHERE error_code IS NULL), 1,
+          'a debit_many past the last bucket of an allow_negative wallet posts');
+SELECT is_empty(format('SELECT * FROM wallets.check(%s)', :m), 'and leaves 6 in debt, check() consistent');
 
 -- check() reports a key past a bucket with credits to draw.
 UPDATE wallets.wallets SET draw_from_priority = 100 WHERE id = :w;
