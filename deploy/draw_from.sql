@@ -4,6 +4,7 @@
 -- migrates: sql/wallets/tables/wallets.sql
 -- migrates: sql/wallets/tables/bucket_state.sql
 -- source: sql/migrations/draw_from.sql
+-- source: sql/wallets/functions/_sorts_before.sql
 -- source: sql/wallets/functions/_draw_down.sql
 -- source: sql/wallets/functions/_post_debit.sql
 -- source: sql/wallets/functions/_post_credit.sql
@@ -44,6 +45,26 @@ CREATE INDEX bucket_state_wallet_expiry
 
 -- _draw_down now takes the wallet's row (for its key) and returns the key with the rest.
 DROP FUNCTION wallets._draw_down(bigint, bigint, bigint, bigint);
+
+-- sql/wallets/functions/_sorts_before.sql
+-- Whether one bucket's place in draw-down order (priority, expiry with never last, id) comes
+-- before another's, e.g. a wallet's draw_from key. Inlined by the planner wherever it is used.
+-- The draw-down scans (_draw_down, debit_many) spell the comparison out, so that it visibly
+-- matches the index bucket_state_draw_down.
+CREATE OR REPLACE FUNCTION wallets._sorts_before(priority integer, expires_at timestamptz, transaction_id bigint,
+                                                 than_priority integer, than_expires_at timestamptz, than_transaction_id bigint)
+RETURNS boolean
+LANGUAGE sql
+IMMUTABLE
+PARALLEL SAFE
+AS $$
+    SELECT (priority, coalesce(expires_at, 'infinity'::timestamptz), transaction_id)
+           < (than_priority, coalesce(than_expires_at, 'infinity'::timestamptz), than_transaction_id)
+$$;
+
+COMMENT ON FUNCTION wallets._sorts_before(integer, timestamptz, bigint, integer, timestamptz, bigint) IS
+'Internal: whether a bucket''s draw-down key sorts before another (NULL expiry: never, last).';
+REVOKE ALL ON FUNCTION wallets._sorts_before(integer, timestamptz, bigint, integer, timestamptz, bigint) FROM PUBLIC;
 
 -- sql/wallets/functions/_draw_down.sql
 -- Takes `amount` from the wallet's live buckets in draw-down order: priority, then earliest
@@ -183,8 +204,8 @@ BEGIN
     VALUES (wallet.id, entry.id, _post_credit.priority, _post_credit.expires_at, _post_credit.amount - repaid);
     -- A bucket opened before where the next draw-down would start moves that start back to it.
     opens_before_draw_from := _post_credit.amount > repaid
-        AND (_post_credit.priority, coalesce(_post_credit.expires_at, 'infinity'::timestamptz), entry.id)
-            < (wallet.draw_from_priority, coalesce(wallet.draw_from_expiry, 'infinity'::timestamptz), wallet.draw_from_id);
+        AND wallets._sorts_before(_post_credit.priority, _post_credit.expires_at, entry.id,
+                                  wallet.draw_from_priority, wallet.draw_from_expiry, wallet.draw_from_id);
 
     UPDATE wallets.wallets
     SET ledger_balance = entry.balance_after,
@@ -258,11 +279,11 @@ BEGIN
     SET ledger_balance = ledger_balance - _settle_hold.captured,
         held = held - hold.amount,
         expiry_floor = least(expiry_floor, earliest_return),
-        draw_from_priority = CASE WHEN (return_priority, coalesce(return_expiry, 'infinity'::timestamptz), return_id) < (draw_from_priority, coalesce(draw_from_expiry, 'infinity'::timestamptz), draw_from_id)
+        draw_from_priority = CASE WHEN wallets._sorts_before(return_priority, return_expiry, return_id, draw_from_priority, draw_from_expiry, draw_from_id)
                                   THEN return_priority ELSE draw_from_priority END,
-        draw_from_expiry = CASE WHEN (return_priority, coalesce(return_expiry, 'infinity'::timestamptz), return_id) < (draw_from_priority, coalesce(draw_from_expiry, 'infinity'::timestamptz), draw_from_id)
+        draw_from_expiry = CASE WHEN wallets._sorts_before(return_priority, return_expiry, return_id, draw_from_priority, draw_from_expiry, draw_from_id)
                                 THEN return_expiry ELSE draw_from_expiry END,
-        draw_from_id = CASE WHEN (return_priority, coalesce(return_expiry, 'infinity'::timestamptz), return_id) < (draw_from_priority, coalesce(draw_from_expiry, 'infinity'::timestamptz), draw_from_id)
+        draw_from_id = CASE WHEN wallets._sorts_before(return_priority, return_expiry, return_id, draw_from_priority, draw_from_expiry, draw_from_id)
                             THEN return_id ELSE draw_from_id END
     WHERE id = hold.wallet_id;
 END
@@ -681,8 +702,8 @@ SELECT s.id, format('wallet %s: bucket %s has credits to draw but sorts before t
 FROM scope s
 CROSS JOIN LATERAL (SELECT b.transaction_id FROM wallets.bucket_state b
                     WHERE b.wallet_id = s.id AND b.open
-                      AND (b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id)
-                          < (s.draw_from_priority, coalesce(s.draw_from_expiry, 'infinity'::timestamptz), s.draw_from_id)
+                      AND wallets._sorts_before(b.priority, b.expires_at, b.transaction_id,
+                                                s.draw_from_priority, s.draw_from_expiry, s.draw_from_id)
                     ORDER BY b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id
                     LIMIT 1) b
 UNION ALL

@@ -9,6 +9,7 @@ SET LOCAL ROLE wallets_owner;
 -- sql/migrations/draw_from.revert.sql
 -- Undoes `draw_from`; the earlier copies of the functions it replaced follow.
 DROP FUNCTION wallets._draw_down(wallets.wallets, bigint, bigint, bigint);
+DROP FUNCTION wallets._sorts_before(integer, timestamptz, bigint, integer, timestamptz, bigint);
 
 DROP INDEX wallets.bucket_state_wallet_expiry;
 DROP INDEX wallets.bucket_state_draw_down;

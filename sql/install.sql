@@ -36,6 +36,7 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/functions/_sweep_due.sql
 \ir wallets/functions/_swept_wallet.sql
 \ir wallets/functions/_replay.sql
+\ir wallets/functions/_sorts_before.sql
 \ir wallets/functions/_draw_down.sql
 \ir wallets/functions/_repay_debt.sql
 \ir wallets/functions/_remove_from_bucket.sql

@@ -33,8 +33,8 @@ BEGIN
     VALUES (wallet.id, entry.id, _post_credit.priority, _post_credit.expires_at, _post_credit.amount - repaid);
     -- A bucket opened before where the next draw-down would start moves that start back to it.
     opens_before_draw_from := _post_credit.amount > repaid
-        AND (_post_credit.priority, coalesce(_post_credit.expires_at, 'infinity'::timestamptz), entry.id)
-            < (wallet.draw_from_priority, coalesce(wallet.draw_from_expiry, 'infinity'::timestamptz), wallet.draw_from_id);
+        AND wallets._sorts_before(_post_credit.priority, _post_credit.expires_at, entry.id,
+                                  wallet.draw_from_priority, wallet.draw_from_expiry, wallet.draw_from_id);
 
     UPDATE wallets.wallets
     SET ledger_balance = entry.balance_after,

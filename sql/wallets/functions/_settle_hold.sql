@@ -53,11 +53,11 @@ BEGIN
     SET ledger_balance = ledger_balance - _settle_hold.captured,
         held = held - hold.amount,
         expiry_floor = least(expiry_floor, earliest_return),
-        draw_from_priority = CASE WHEN (return_priority, coalesce(return_expiry, 'infinity'::timestamptz), return_id) < (draw_from_priority, coalesce(draw_from_expiry, 'infinity'::timestamptz), draw_from_id)
+        draw_from_priority = CASE WHEN wallets._sorts_before(return_priority, return_expiry, return_id, draw_from_priority, draw_from_expiry, draw_from_id)
                                   THEN return_priority ELSE draw_from_priority END,
-        draw_from_expiry = CASE WHEN (return_priority, coalesce(return_expiry, 'infinity'::timestamptz), return_id) < (draw_from_priority, coalesce(draw_from_expiry, 'infinity'::timestamptz), draw_from_id)
+        draw_from_expiry = CASE WHEN wallets._sorts_before(return_priority, return_expiry, return_id, draw_from_priority, draw_from_expiry, draw_from_id)
                                 THEN return_expiry ELSE draw_from_expiry END,
-        draw_from_id = CASE WHEN (return_priority, coalesce(return_expiry, 'infinity'::timestamptz), return_id) < (draw_from_priority, coalesce(draw_from_expiry, 'infinity'::timestamptz), draw_from_id)
+        draw_from_id = CASE WHEN wallets._sorts_before(return_priority, return_expiry, return_id, draw_from_priority, draw_from_expiry, draw_from_id)
                             THEN return_id ELSE draw_from_id END
     WHERE id = hold.wallet_id;
 END

@@ -145,8 +145,8 @@ SELECT s.id, format('wallet %s: bucket %s has credits to draw but sorts before t
 FROM scope s
 CROSS JOIN LATERAL (SELECT b.transaction_id FROM wallets.bucket_state b
                     WHERE b.wallet_id = s.id AND b.open
-                      AND (b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id)
-                          < (s.draw_from_priority, coalesce(s.draw_from_expiry, 'infinity'::timestamptz), s.draw_from_id)
+                      AND wallets._sorts_before(b.priority, b.expires_at, b.transaction_id,
+                                                s.draw_from_priority, s.draw_from_expiry, s.draw_from_id)
                     ORDER BY b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id
                     LIMIT 1) b
 UNION ALL
