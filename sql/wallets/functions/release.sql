@@ -7,9 +7,10 @@ AS $$
 #variable_conflict use_column
 DECLARE
     as_of timestamptz := wallets.now();
-    reserved wallets.holds := wallets._lock_hold(release.hold_id, as_of);
+    locked record := wallets._lock_hold(release.hold_id, as_of);
+    reserved wallets.holds := locked.hold;
 BEGIN
-    PERFORM wallets._swept_wallet(reserved.wallet_id, as_of);
+    PERFORM wallets._sweep_due(locked.wallet, as_of);
     PERFORM wallets._settle_hold(reserved, NULL, 0, 'released', as_of);
     -- Credits returned to buckets already past expiry expire now.
     PERFORM wallets._swept_wallet(reserved.wallet_id, as_of);
