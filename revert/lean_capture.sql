@@ -9,6 +9,64 @@ SET LOCAL ROLE wallets_owner;
 -- sql/migrations/lean_capture.revert.sql
 -- Undoes `lean_capture`; the earlier copies of the functions it replaced follow.
 DROP FUNCTION wallets._lock_hold(bigint, timestamptz);
+DROP FUNCTION wallets._entry_fault(bigint, text, jsonb);
+DROP FUNCTION wallets._debit_fault(bigint, bigint, boolean, bigint);
+
+-- sql/wallets/functions/_entry_problem.sql as deployed before lean_capture
+-- What is wrong with the amount, category or metadata of a ledger write, as a problem
+-- {code, message, facts}, or NULL. Checked before anything is locked or written. A single SQL
+-- expression, so the planner inlines it into its callers (a batch checks every item with it).
+CREATE OR REPLACE FUNCTION wallets._entry_problem(wallet_id bigint, amount bigint, category text, metadata jsonb)
+RETURNS jsonb
+LANGUAGE sql
+STABLE
+AS $$
+    SELECT CASE
+        WHEN amount IS NULL OR amount <= 0 THEN
+            pg_catalog.jsonb_build_object('code', 'WL003',
+                'message', pg_catalog.format('wallet %s: amount must be a positive whole number, got %s', wallet_id, coalesce(amount::text, 'NULL')),
+                'facts', pg_catalog.jsonb_build_object('wallet_id', wallet_id, 'amount', amount))
+        WHEN category IS NULL OR category !~ '^[a-z][a-z0-9_]{0,63}$' THEN
+            pg_catalog.jsonb_build_object('code', 'WL012',
+                'message', pg_catalog.format('wallet %s: category %L must match ^[a-z][a-z0-9_]{0,63}$', wallet_id, category),
+                'facts', pg_catalog.jsonb_build_object('wallet_id', wallet_id, 'argument', 'category', 'value', category))
+        -- The ledger's own entries keep categories no caller can forge.
+        WHEN category IN ('expiration', 'transfer_in', 'transfer_out', 'void', 'expiry_change', 'reversal') THEN
+            pg_catalog.jsonb_build_object('code', 'WL012',
+                'message', pg_catalog.format('wallet %s: category %L is reserved for the ledger', wallet_id, category),
+                'facts', pg_catalog.jsonb_build_object('wallet_id', wallet_id, 'argument', 'category', 'value', category))
+        WHEN metadata IS NOT NULL AND pg_catalog.jsonb_typeof(metadata) <> 'object' THEN
+            pg_catalog.jsonb_build_object('code', 'WL012',
+                'message', pg_catalog.format('wallet %s: metadata must be a JSON object', wallet_id),
+                'facts', pg_catalog.jsonb_build_object('wallet_id', wallet_id, 'argument', 'metadata', 'value', metadata))
+    END
+$$;
+
+COMMENT ON FUNCTION wallets._entry_problem(bigint, bigint, text, jsonb) IS 'Internal: the problem with a write''s amount, category or metadata, or NULL.';
+REVOKE ALL ON FUNCTION wallets._entry_problem(bigint, bigint, text, jsonb) FROM PUBLIC;
+
+-- sql/wallets/functions/_debit_problem.sql as deployed before lean_capture
+-- Whether a locked, swept wallet can take a debit: credits reserved by holds are not available,
+-- and only an allow_negative wallet may go below (without overflowing bigint).
+CREATE OR REPLACE FUNCTION wallets._debit_problem(wallet_id bigint, ledger_balance bigint, held bigint, allow_negative boolean, amount bigint)
+RETURNS jsonb
+LANGUAGE sql
+STABLE
+AS $$
+    SELECT CASE
+        WHEN NOT allow_negative AND ledger_balance - held < amount THEN
+            pg_catalog.jsonb_build_object('code', 'WL001',
+                'message', pg_catalog.format('wallet %s has %s available, cannot debit %s', wallet_id, ledger_balance - held, amount),
+                'facts', pg_catalog.jsonb_build_object('wallet_id', wallet_id, 'requested', amount, 'available', ledger_balance - held))
+        WHEN ledger_balance < 0 AND amount > ledger_balance + 9223372036854775807 THEN
+            pg_catalog.jsonb_build_object('code', 'WL003',
+                'message', pg_catalog.format('debit of %s would overflow the balance of wallet %s', amount, wallet_id),
+                'facts', pg_catalog.jsonb_build_object('wallet_id', wallet_id, 'amount', amount, 'balance', ledger_balance))
+    END
+$$;
+
+COMMENT ON FUNCTION wallets._debit_problem(bigint, bigint, bigint, boolean, bigint) IS 'Internal: WL001 or WL003 when a wallet cannot take a debit, else NULL.';
+REVOKE ALL ON FUNCTION wallets._debit_problem(bigint, bigint, bigint, boolean, bigint) FROM PUBLIC;
 
 -- sql/wallets/functions/_lock_hold.sql as deployed before lean_capture
 -- Locks the wallet of a hold and returns the hold, which must still be active and unexpired.
@@ -111,6 +169,168 @@ COMMENT ON FUNCTION wallets._settle_hold(wallets.holds, bigint, bigint, text, ti
 'Internal: end a hold, allocating the captured part to the capture entry and returning the rest to its buckets.';
 REVOKE ALL ON FUNCTION wallets._settle_hold(wallets.holds, bigint, bigint, text, timestamptz) FROM PUBLIC;
 
+-- sql/wallets/functions/credit.sql as deployed before lean_capture
+CREATE OR REPLACE FUNCTION wallets.credit(wallet_id bigint, amount bigint, category text DEFAULT 'credit',
+                               expires_at timestamptz DEFAULT NULL, metadata jsonb DEFAULT '{}',
+                               idempotency_key text DEFAULT NULL, priority integer DEFAULT 50)
+RETURNS wallets.transactions
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    problem jsonb;
+    as_of timestamptz := wallets.now();
+    entry_metadata jsonb := coalesce(credit.metadata, '{}');
+    wallet wallets.wallets;
+    entry wallets.transactions;
+BEGIN
+    problem := wallets._entry_problem(credit.wallet_id, credit.amount, credit.category, entry_metadata);
+    IF problem IS NOT NULL THEN
+        PERFORM wallets._raise(problem);
+    END IF;
+    IF credit.priority IS NULL OR credit.priority NOT BETWEEN 0 AND 100 THEN
+        PERFORM wallets._fail('WL012', format('wallet %s: priority must be between 0 and 100, got %s', credit.wallet_id, coalesce(credit.priority::text, 'NULL')),
+                              jsonb_build_object('wallet_id', credit.wallet_id, 'argument', 'priority', 'value', credit.priority));
+    END IF;
+
+    wallet := wallets._lock_wallet(credit.wallet_id);
+
+    IF credit.idempotency_key IS NOT NULL THEN
+        entry := wallets._replay(wallet.id, credit.idempotency_key, credit.amount, credit.category,
+                                 credit.expires_at, credit.priority, entry_metadata);
+        IF entry.id IS NOT NULL THEN
+            RETURN entry;
+        END IF;
+    END IF;
+
+    wallet := wallets._sweep_due(wallet, as_of);
+
+    IF credit.expires_at <= as_of THEN
+        PERFORM wallets._fail('WL005', format('credit to wallet %s expires at %s, not after now (%s)', wallet.id, credit.expires_at, as_of),
+                              jsonb_build_object('wallet_id', wallet.id, 'expires_at', credit.expires_at, 'now', as_of));
+    END IF;
+    RETURN wallets._post_credit(wallet, credit.amount, credit.category, credit.expires_at, credit.priority,
+                                entry_metadata, as_of, credit.idempotency_key);
+END
+$$;
+
+COMMENT ON FUNCTION wallets.credit(bigint, bigint, text, timestamptz, jsonb, text, integer) IS
+'Add credits to a wallet as a new bucket, expiring at expires_at (NULL: never) and drawn down by priority (0 first, 100 last). Repays any debt first. Returns the transaction. Errors: WL002, WL003, WL005, WL006, WL012.';
+REVOKE ALL ON FUNCTION wallets.credit(bigint, bigint, text, timestamptz, jsonb, text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wallets.credit(bigint, bigint, text, timestamptz, jsonb, text, integer) TO wallets_app;
+
+-- sql/wallets/functions/debit.sql as deployed before lean_capture
+CREATE OR REPLACE FUNCTION wallets.debit(wallet_id bigint, amount bigint, category text DEFAULT 'debit',
+                              metadata jsonb DEFAULT '{}', idempotency_key text DEFAULT NULL)
+RETURNS wallets.transactions
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    problem jsonb;
+    as_of timestamptz := wallets.now();
+    entry_metadata jsonb := coalesce(debit.metadata, '{}');
+    wallet wallets.wallets;
+    entry wallets.transactions;
+BEGIN
+    problem := wallets._entry_problem(debit.wallet_id, debit.amount, debit.category, entry_metadata);
+    IF problem IS NOT NULL THEN
+        PERFORM wallets._raise(problem);
+    END IF;
+
+    wallet := wallets._lock_wallet(debit.wallet_id);
+
+    IF debit.idempotency_key IS NOT NULL THEN
+        entry := wallets._replay(wallet.id, debit.idempotency_key, -debit.amount, debit.category, NULL, NULL, entry_metadata);
+        IF entry.id IS NOT NULL THEN
+            RETURN entry;
+        END IF;
+    END IF;
+
+    wallet := wallets._sweep_due(wallet, as_of);
+
+    problem := wallets._debit_problem(wallet.id, wallet.ledger_balance, wallet.held, wallet.allow_negative, debit.amount);
+    IF problem IS NOT NULL THEN
+        PERFORM wallets._raise(problem);
+    END IF;
+    RETURN wallets._post_debit(wallet, debit.amount, debit.category, entry_metadata, as_of, debit.idempotency_key);
+END
+$$;
+
+COMMENT ON FUNCTION wallets.debit(bigint, bigint, text, jsonb, text) IS
+'Spend credits: one negative transaction allocated across live buckets by priority, then earliest expiry, then age. On an allow_negative wallet the uncovered part becomes debt. Returns the transaction. Errors: WL001, WL002, WL003, WL006, WL012.';
+REVOKE ALL ON FUNCTION wallets.debit(bigint, bigint, text, jsonb, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wallets.debit(bigint, bigint, text, jsonb, text) TO wallets_app;
+
+-- sql/wallets/functions/hold.sql as deployed before lean_capture
+CREATE OR REPLACE FUNCTION wallets.hold(wallet_id bigint, amount bigint, expires_at timestamptz DEFAULT NULL,
+                                       metadata jsonb DEFAULT '{}', idempotency_key text DEFAULT NULL)
+RETURNS wallets.holds
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    problem jsonb;
+    as_of timestamptz := wallets.now();
+    hold_metadata jsonb := coalesce(hold.metadata, '{}');
+    hold_expires_at timestamptz := coalesce(hold.expires_at, as_of + interval '15 minutes');
+    wallet wallets.wallets;
+    reserved wallets.holds;
+    drawn record;
+BEGIN
+    problem := wallets._entry_problem(hold.wallet_id, hold.amount, 'hold', hold_metadata);
+    IF problem IS NOT NULL THEN
+        PERFORM wallets._raise(problem);
+    END IF;
+    wallet := wallets._lock_wallet(hold.wallet_id);
+
+    IF hold.idempotency_key IS NOT NULL THEN
+        SELECT * INTO reserved FROM wallets.holds h WHERE h.wallet_id = wallet.id AND h.idempotency_key = hold.idempotency_key;
+        -- A replay without expires_at matches whatever default the first call computed.
+        IF FOUND AND (reserved.amount, reserved.metadata) IS NOT DISTINCT FROM (hold.amount, hold_metadata)
+                 AND (hold.expires_at IS NULL OR reserved.expires_at = hold.expires_at) THEN
+            RETURN reserved;
+        ELSIF FOUND THEN
+            PERFORM wallets._fail('WL006',
+                format('idempotency key %L on wallet %s was used by hold %s with other arguments', hold.idempotency_key, wallet.id, reserved.id),
+                jsonb_build_object('wallet_id', wallet.id, 'idempotency_key', hold.idempotency_key, 'hold_id', reserved.id));
+        END IF;
+    END IF;
+
+    IF hold_expires_at <= as_of THEN
+        PERFORM wallets._fail('WL005', format('hold on wallet %s expires at %s, not after now (%s)', wallet.id, hold_expires_at, as_of),
+                              jsonb_build_object('wallet_id', wallet.id, 'expires_at', hold_expires_at, 'now', as_of));
+    END IF;
+    wallet := wallets._sweep_due(wallet, as_of);
+    -- A hold reserves existing credits: never into debt, even on an allow_negative wallet.
+    IF wallet.ledger_balance - wallet.held < hold.amount THEN
+        PERFORM wallets._fail('WL001', format('wallet %s has %s available, cannot hold %s', wallet.id, wallet.ledger_balance - wallet.held, hold.amount),
+                              jsonb_build_object('wallet_id', wallet.id, 'requested', hold.amount, 'available', wallet.ledger_balance - wallet.held));
+    END IF;
+
+    INSERT INTO wallets.holds (wallet_id, amount, expires_at, metadata, idempotency_key, created_at)
+    VALUES (wallet.id, hold.amount, hold_expires_at, hold_metadata, hold.idempotency_key, as_of)
+    RETURNING * INTO reserved;
+    drawn := wallets._draw_down(wallet, NULL, hold.amount, reserved.id);
+    UPDATE wallets.wallets
+    SET held = held + hold.amount, expiry_floor = least(expiry_floor, hold_expires_at),
+        draw_from_priority = drawn.draw_from_priority, draw_from_expiry = drawn.draw_from_expiry, draw_from_id = drawn.draw_from_id
+    WHERE id = wallet.id;
+    RETURN reserved;
+END
+$$;
+
+COMMENT ON FUNCTION wallets.hold(bigint, bigint, timestamptz, jsonb, text) IS
+'Reserve credits for work that finishes later: they leave the available balance at once, are taken from buckets in draw-down order and do not expire while held. Capture or release the hold before expires_at (default: 15 minutes); expire_due ends it after. Errors: WL001, WL002, WL003, WL005, WL006, WL012.';
+REVOKE ALL ON FUNCTION wallets.hold(bigint, bigint, timestamptz, jsonb, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wallets.hold(bigint, bigint, timestamptz, jsonb, text) TO wallets_app;
+
 -- sql/wallets/functions/capture.sql as deployed before lean_capture
 CREATE OR REPLACE FUNCTION wallets.capture(hold_id bigint, amount bigint DEFAULT NULL, category text DEFAULT 'debit',
                                           metadata jsonb DEFAULT '{}')
@@ -180,5 +400,133 @@ COMMENT ON FUNCTION wallets.release(bigint) IS
 'Cancel an active hold: its credits return to their buckets (and expire at once if their bucket has). Returns the hold. Errors: WL011, WL012.';
 REVOKE ALL ON FUNCTION wallets.release(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wallets.release(bigint) TO wallets_app;
+
+-- sql/wallets/functions/transfer.sql as deployed before lean_capture
+CREATE OR REPLACE FUNCTION wallets.transfer(from_wallet_id bigint, to_wallet_id bigint, amount bigint,
+                                           category text DEFAULT 'transfer', expiration_policy text DEFAULT NULL,
+                                           expires_at timestamptz DEFAULT NULL, metadata jsonb DEFAULT '{}',
+                                           idempotency_key text DEFAULT NULL)
+RETURNS wallets.transfers
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    problem jsonb;
+    as_of timestamptz := wallets.now();
+    entry_metadata jsonb := coalesce(transfer.metadata, '{}');
+    policy text := coalesce(transfer.expiration_policy, CASE WHEN transfer.expires_at IS NULL THEN 'preserve' ELSE 'fixed' END);
+    sender wallets.wallets;
+    receiver wallets.wallets;
+    moved wallets.transfers;
+    outbound wallets.transactions;
+    leg record;
+    legs_posted integer := 0;
+BEGIN
+    problem := wallets._entry_problem(transfer.from_wallet_id, transfer.amount, transfer.category, entry_metadata);
+    IF problem IS NOT NULL THEN
+        PERFORM wallets._raise(problem);
+    END IF;
+    IF policy NOT IN ('preserve', 'none', 'fixed') THEN
+        PERFORM wallets._fail('WL012', format('transfer from wallet %s: expiration_policy %L is not one of preserve, none, fixed',
+                                              transfer.from_wallet_id, policy),
+                              jsonb_build_object('wallet_id', transfer.from_wallet_id, 'argument', 'expiration_policy', 'value', policy));
+    END IF;
+    IF policy <> 'fixed' AND transfer.expires_at IS NOT NULL THEN
+        PERFORM wallets._fail('WL005', format('transfer from wallet %s: policy %s takes no expires_at', transfer.from_wallet_id, policy),
+                              jsonb_build_object('wallet_id', transfer.from_wallet_id, 'expiration_policy', policy, 'expires_at', transfer.expires_at));
+    END IF;
+    IF policy = 'fixed' AND transfer.expires_at IS NULL THEN
+        PERFORM wallets._fail('WL005', format('transfer from wallet %s: policy fixed needs expires_at', transfer.from_wallet_id),
+                              jsonb_build_object('wallet_id', transfer.from_wallet_id, 'expiration_policy', policy));
+    END IF;
+    IF transfer.from_wallet_id = transfer.to_wallet_id THEN
+        PERFORM wallets._fail('WL004', format('wallet %s cannot transfer to itself', transfer.from_wallet_id),
+                              jsonb_build_object('from_wallet_id', transfer.from_wallet_id, 'to_wallet_id', transfer.to_wallet_id));
+    END IF;
+
+    -- Both wallets, in ascending id order: opposite transfers between one pair never deadlock.
+    IF transfer.from_wallet_id < transfer.to_wallet_id THEN
+        sender := wallets._lock_wallet(transfer.from_wallet_id);
+        receiver := wallets._lock_wallet(transfer.to_wallet_id);
+    ELSE
+        receiver := wallets._lock_wallet(transfer.to_wallet_id);
+        sender := wallets._lock_wallet(transfer.from_wallet_id);
+    END IF;
+    IF sender.asset <> receiver.asset THEN
+        PERFORM wallets._fail('WL004', format('wallet %s holds %s and wallet %s holds %s: a transfer needs one asset',
+                                              sender.id, sender.asset, receiver.id, receiver.asset),
+                              jsonb_build_object('from_wallet_id', sender.id, 'to_wallet_id', receiver.id,
+                                                 'from_asset', sender.asset, 'to_asset', receiver.asset));
+    END IF;
+
+    -- The key belongs to the sending wallet and is kept on the outbound leg.
+    IF transfer.idempotency_key IS NOT NULL THEN
+        SELECT t.* INTO moved FROM wallets.transactions o
+        JOIN wallets.transfers t ON t.from_wallet_id = o.wallet_id AND t.id = o.transfer_id
+        WHERE o.wallet_id = sender.id AND o.idempotency_key = transfer.idempotency_key;
+        IF FOUND AND (moved.to_wallet_id, moved.amount, moved.category, moved.expiration_policy, moved.expires_at, moved.metadata)
+                     IS NOT DISTINCT FROM (receiver.id, transfer.amount, transfer.category, policy, transfer.expires_at, entry_metadata) THEN
+            RETURN moved;
+        END IF;
+        IF FOUND OR EXISTS (SELECT FROM wallets.transactions o WHERE o.wallet_id = sender.id AND o.idempotency_key = transfer.idempotency_key) THEN
+            PERFORM wallets._fail('WL006',
+                format('idempotency key %L on wallet %s was used with other arguments', transfer.idempotency_key, sender.id),
+                jsonb_build_object('wallet_id', sender.id, 'idempotency_key', transfer.idempotency_key, 'transfer_id', moved.id));
+        END IF;
+    END IF;
+
+    sender := wallets._sweep_due(sender, as_of);
+    receiver := wallets._sweep_due(receiver, as_of);
+    IF policy = 'fixed' AND transfer.expires_at <= as_of THEN
+        PERFORM wallets._fail('WL005', format('transfer from wallet %s expires at %s, not after now (%s)', sender.id, transfer.expires_at, as_of),
+                              jsonb_build_object('wallet_id', sender.id, 'expires_at', transfer.expires_at, 'now', as_of));
+    END IF;
+    -- Never into debt, not even from an allow_negative wallet.
+    IF sender.ledger_balance - sender.held < transfer.amount THEN
+        PERFORM wallets._fail('WL001', format('wallet %s has %s available, cannot transfer %s to wallet %s',
+                                              sender.id, sender.ledger_balance - sender.held, transfer.amount, receiver.id),
+                              jsonb_build_object('wallet_id', sender.id, 'to_wallet_id', receiver.id, 'requested', transfer.amount,
+                                                 'available', sender.ledger_balance - sender.held));
+    END IF;
+
+    INSERT INTO wallets.transfers (from_wallet_id, to_wallet_id, asset, amount, category, expiration_policy, expires_at, metadata, created_at)
+    VALUES (sender.id, receiver.id, sender.asset, transfer.amount, transfer.category, policy, transfer.expires_at, entry_metadata, as_of)
+    RETURNING * INTO moved;
+
+    outbound := wallets._post_debit(sender, transfer.amount, 'transfer_out', entry_metadata, as_of, transfer.idempotency_key, moved.id);
+
+    -- Inbound legs: under preserve, one per distinct expiry of the buckets drawn, in draw-down
+    -- order, that is in the order of each group's first bucket by (priority, expires_at,
+    -- transaction_id), which between groups (distinct expiries) the lowest priority, then the
+    -- expiry decide. A sender none of whose credits expires (expiry_floor NULL) gives one
+    -- never-expiring leg, as under none and fixed: no need to group what was drawn.
+    IF policy = 'preserve' AND sender.expiry_floor IS NOT NULL THEN
+        FOR leg IN
+            SELECT b.expires_at, sum(a.amount)::bigint AS amount
+            FROM wallets.allocations a
+            JOIN wallets.bucket_state b ON b.wallet_id = a.wallet_id AND b.transaction_id = a.source_transaction_id
+            WHERE a.wallet_id = sender.id AND a.transaction_id = outbound.id
+            GROUP BY b.expires_at
+            ORDER BY min(b.priority), b.expires_at
+        LOOP
+            IF legs_posted > 0 THEN  -- the previous leg moved the receiver's row on
+                SELECT * INTO receiver FROM wallets.wallets w WHERE w.id = receiver.id;
+            END IF;
+            PERFORM wallets._post_credit(receiver, leg.amount, 'transfer_in', leg.expires_at, 50, entry_metadata, as_of, NULL, moved.id);
+            legs_posted := legs_posted + 1;
+        END LOOP;
+    ELSE
+        PERFORM wallets._post_credit(receiver, transfer.amount, 'transfer_in', transfer.expires_at, 50, entry_metadata, as_of, NULL, moved.id);
+    END IF;
+    RETURN moved;
+END
+$$;
+
+COMMENT ON FUNCTION wallets.transfer(bigint, bigint, bigint, text, text, timestamptz, jsonb, text) IS
+'Move credits between two wallets of one asset: a transfer_out leg drawn in draw-down order and transfer_in legs on the receiver, all carrying the transfer id. expiration_policy: preserve (default without expires_at; one inbound leg per distinct expiry drawn), none (never expires), fixed (default with expires_at). Never overdraws. Errors: WL001, WL002, WL003, WL004, WL005, WL006, WL012.';
+REVOKE ALL ON FUNCTION wallets.transfer(bigint, bigint, bigint, text, text, timestamptz, jsonb, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wallets.transfer(bigint, bigint, bigint, text, text, timestamptz, jsonb, text) TO wallets_app;
 
 COMMIT;

@@ -22,9 +22,11 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/views/balances.sql
 \ir wallets/functions/_fail.sql
 \ir wallets/functions/_raise.sql
+\ir wallets/functions/_entry_fault.sql
 \ir wallets/functions/_entry_problem.sql
 \ir wallets/functions/_no_wallet.sql
 \ir wallets/functions/_replay_problem.sql
+\ir wallets/functions/_debit_fault.sql
 \ir wallets/functions/_debit_problem.sql
 \ir wallets/functions/_problem_detail.sql
 \ir wallets/functions/_batch_length.sql

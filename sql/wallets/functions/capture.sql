@@ -7,7 +7,6 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-    problem jsonb;
     as_of timestamptz := wallets.now();
     entry_metadata jsonb := coalesce(capture.metadata, '{}');
     locked record := wallets._lock_hold(capture.hold_id, as_of);
@@ -16,9 +15,8 @@ DECLARE
     wallet wallets.wallets;
     entry wallets.transactions;
 BEGIN
-    problem := wallets._entry_problem(reserved.wallet_id, captured, capture.category, entry_metadata);
-    IF problem IS NOT NULL THEN
-        PERFORM wallets._raise(problem);
+    IF wallets._entry_fault(captured, capture.category, entry_metadata) IS NOT NULL THEN
+        PERFORM wallets._raise(wallets._entry_problem(reserved.wallet_id, captured, capture.category, entry_metadata));
     END IF;
     IF captured > reserved.amount THEN
         PERFORM wallets._fail('WL003', format('hold %s on wallet %s holds %s, cannot capture %s', reserved.id, reserved.wallet_id, reserved.amount, captured),

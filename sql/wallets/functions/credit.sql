@@ -8,15 +8,13 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-    problem jsonb;
     as_of timestamptz := wallets.now();
     entry_metadata jsonb := coalesce(credit.metadata, '{}');
     wallet wallets.wallets;
     entry wallets.transactions;
 BEGIN
-    problem := wallets._entry_problem(credit.wallet_id, credit.amount, credit.category, entry_metadata);
-    IF problem IS NOT NULL THEN
-        PERFORM wallets._raise(problem);
+    IF wallets._entry_fault(credit.amount, credit.category, entry_metadata) IS NOT NULL THEN
+        PERFORM wallets._raise(wallets._entry_problem(credit.wallet_id, credit.amount, credit.category, entry_metadata));
     END IF;
     IF credit.priority IS NULL OR credit.priority NOT BETWEEN 0 AND 100 THEN
         PERFORM wallets._fail('WL012', format('wallet %s: priority must be between 0 and 100, got %s', credit.wallet_id, coalesce(credit.priority::text, 'NULL')),

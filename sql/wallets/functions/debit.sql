@@ -7,15 +7,13 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-    problem jsonb;
     as_of timestamptz := wallets.now();
     entry_metadata jsonb := coalesce(debit.metadata, '{}');
     wallet wallets.wallets;
     entry wallets.transactions;
 BEGIN
-    problem := wallets._entry_problem(debit.wallet_id, debit.amount, debit.category, entry_metadata);
-    IF problem IS NOT NULL THEN
-        PERFORM wallets._raise(problem);
+    IF wallets._entry_fault(debit.amount, debit.category, entry_metadata) IS NOT NULL THEN
+        PERFORM wallets._raise(wallets._entry_problem(debit.wallet_id, debit.amount, debit.category, entry_metadata));
     END IF;
 
     wallet := wallets._lock_wallet(debit.wallet_id);
@@ -29,9 +27,8 @@ BEGIN
 
     wallet := wallets._sweep_due(wallet, as_of);
 
-    problem := wallets._debit_problem(wallet.id, wallet.ledger_balance, wallet.held, wallet.allow_negative, debit.amount);
-    IF problem IS NOT NULL THEN
-        PERFORM wallets._raise(problem);
+    IF wallets._debit_fault(wallet.ledger_balance, wallet.held, wallet.allow_negative, debit.amount) IS NOT NULL THEN
+        PERFORM wallets._raise(wallets._debit_problem(wallet.id, wallet.ledger_balance, wallet.held, wallet.allow_negative, debit.amount));
     END IF;
     RETURN wallets._post_debit(wallet, debit.amount, debit.category, entry_metadata, as_of, debit.idempotency_key);
 END

@@ -7,7 +7,6 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-    problem jsonb;
     as_of timestamptz := wallets.now();
     hold_metadata jsonb := coalesce(hold.metadata, '{}');
     hold_expires_at timestamptz := coalesce(hold.expires_at, as_of + interval '15 minutes');
@@ -15,9 +14,8 @@ DECLARE
     reserved wallets.holds;
     drawn record;
 BEGIN
-    problem := wallets._entry_problem(hold.wallet_id, hold.amount, 'hold', hold_metadata);
-    IF problem IS NOT NULL THEN
-        PERFORM wallets._raise(problem);
+    IF wallets._entry_fault(hold.amount, 'hold', hold_metadata) IS NOT NULL THEN
+        PERFORM wallets._raise(wallets._entry_problem(hold.wallet_id, hold.amount, 'hold', hold_metadata));
     END IF;
     wallet := wallets._lock_wallet(hold.wallet_id);
 

@@ -9,7 +9,6 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-    problem jsonb;
     as_of timestamptz := wallets.now();
     entry_metadata jsonb := coalesce(transfer.metadata, '{}');
     policy text := coalesce(transfer.expiration_policy, CASE WHEN transfer.expires_at IS NULL THEN 'preserve' ELSE 'fixed' END);
@@ -20,9 +19,8 @@ DECLARE
     leg record;
     legs_posted integer := 0;
 BEGIN
-    problem := wallets._entry_problem(transfer.from_wallet_id, transfer.amount, transfer.category, entry_metadata);
-    IF problem IS NOT NULL THEN
-        PERFORM wallets._raise(problem);
+    IF wallets._entry_fault(transfer.amount, transfer.category, entry_metadata) IS NOT NULL THEN
+        PERFORM wallets._raise(wallets._entry_problem(transfer.from_wallet_id, transfer.amount, transfer.category, entry_metadata));
     END IF;
     IF policy NOT IN ('preserve', 'none', 'fixed') THEN
         PERFORM wallets._fail('WL012', format('transfer from wallet %s: expiration_policy %L is not one of preserve, none, fixed',
