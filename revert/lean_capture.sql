@@ -11,6 +11,30 @@ SET LOCAL ROLE wallets_owner;
 DROP FUNCTION wallets._lock_hold(bigint, timestamptz);
 DROP FUNCTION wallets._entry_fault(bigint, text, jsonb);
 DROP FUNCTION wallets._debit_fault(bigint, bigint, boolean, bigint);
+DROP FUNCTION wallets._sweep_is_due(timestamptz, timestamptz);
+
+-- sql/wallets/functions/_sweep_due.sql as deployed before lean_capture
+-- Before a locked wallet takes a new entry, post its due expirations, so the entry's
+-- balance_before is the live balance and the balance chain has no gap. Returns the current row.
+-- Idempotent replays are answered before this runs: a replay writes nothing.
+CREATE OR REPLACE FUNCTION wallets._sweep_due(wallet wallets.wallets, as_of timestamptz)
+RETURNS wallets.wallets
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    swept wallets.wallets;
+BEGIN
+    IF wallet.expiry_floor IS NULL OR wallet.expiry_floor > as_of THEN
+        RETURN wallet;  -- expiry_floor is a lower bound: nothing can be due
+    END IF;
+    PERFORM wallets._expire_wallet(wallet.id, as_of);
+    SELECT * INTO swept FROM wallets.wallets w WHERE w.id = wallet.id;
+    RETURN swept;
+END
+$$;
+
+COMMENT ON FUNCTION wallets._sweep_due(wallets.wallets, timestamptz) IS 'Internal: post the due expirations of a locked wallet before a write.';
+REVOKE ALL ON FUNCTION wallets._sweep_due(wallets.wallets, timestamptz) FROM PUBLIC;
 
 -- sql/wallets/functions/_entry_problem.sql as deployed before lean_capture
 -- What is wrong with the amount, category or metadata of a ledger write, as a problem

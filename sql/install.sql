@@ -35,6 +35,7 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/functions/_expire_wallet.sql
 \ir wallets/functions/_lock_wallet.sql
 \ir wallets/functions/_lock_wallets.sql
+\ir wallets/functions/_sweep_is_due.sql
 \ir wallets/functions/_sweep_due.sql
 \ir wallets/functions/_swept_wallet.sql
 \ir wallets/functions/_replay.sql

@@ -2,3 +2,4 @@
 DROP FUNCTION wallets._lock_hold(bigint, timestamptz);
 DROP FUNCTION wallets._entry_fault(bigint, text, jsonb);
 DROP FUNCTION wallets._debit_fault(bigint, bigint, boolean, bigint);
+DROP FUNCTION wallets._sweep_is_due(timestamptz, timestamptz);

@@ -10,7 +10,11 @@ IMMUTABLE
 AS $$
     SELECT CASE
         WHEN amount IS NULL OR amount <= 0 THEN 'amount'
-        WHEN category IS NULL OR category !~ '^[a-z][a-z0-9_]{0,63}$' THEN 'category'
+        -- category ~ '^[a-z][a-z0-9_]{0,63}$', spelled with string functions: a regular
+        -- expression match cost a credit 4 % of its instructions.
+        WHEN category IS NULL OR octet_length(category) NOT BETWEEN 1 AND 64
+             OR ltrim(category, 'abcdefghijklmnopqrstuvwxyz0123456789_') <> ''
+             OR ascii(category) NOT BETWEEN 97 AND 122 THEN 'category'
         -- The ledger's own entries keep categories no caller can forge.
         WHEN category IN ('expiration', 'transfer_in', 'transfer_out', 'void', 'expiry_change', 'reversal') THEN 'reserved_category'
         WHEN metadata IS NOT NULL AND pg_catalog.jsonb_typeof(metadata) <> 'object' THEN 'metadata'

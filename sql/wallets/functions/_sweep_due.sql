@@ -8,7 +8,7 @@ AS $$
 DECLARE
     swept wallets.wallets;
 BEGIN
-    IF wallet.expiry_floor IS NULL OR wallet.expiry_floor > as_of THEN
+    IF NOT wallets._sweep_is_due(wallet.expiry_floor, as_of) THEN
         RETURN wallet;  -- expiry_floor is a lower bound: nothing can be due
     END IF;
     PERFORM wallets._expire_wallet(wallet.id, as_of);

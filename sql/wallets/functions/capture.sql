@@ -22,7 +22,10 @@ BEGIN
         PERFORM wallets._fail('WL003', format('hold %s on wallet %s holds %s, cannot capture %s', reserved.id, reserved.wallet_id, reserved.amount, captured),
                               jsonb_build_object('hold_id', reserved.id, 'wallet_id', reserved.wallet_id, 'held', reserved.amount, 'amount', captured));
     END IF;
-    wallet := wallets._sweep_due(locked.wallet, as_of);
+    wallet := locked.wallet;
+    IF wallets._sweep_is_due(wallet.expiry_floor, as_of) THEN
+        wallet := wallets._sweep_due(wallet, as_of);
+    END IF;
 
     -- Held credits cannot have gone anywhere: no balance check.
     entry := wallets._post_debit(wallet, captured, capture.category, entry_metadata, as_of, NULL, NULL, reserved.id);

@@ -31,7 +31,9 @@ BEGIN
         END IF;
     END IF;
 
-    wallet := wallets._sweep_due(wallet, as_of);
+    IF wallets._sweep_is_due(wallet.expiry_floor, as_of) THEN
+        wallet := wallets._sweep_due(wallet, as_of);
+    END IF;
 
     IF credit.expires_at <= as_of THEN
         PERFORM wallets._fail('WL005', format('credit to wallet %s expires at %s, not after now (%s)', wallet.id, credit.expires_at, as_of),

@@ -25,7 +25,9 @@ BEGIN
         END IF;
     END IF;
 
-    wallet := wallets._sweep_due(wallet, as_of);
+    IF wallets._sweep_is_due(wallet.expiry_floor, as_of) THEN
+        wallet := wallets._sweep_due(wallet, as_of);
+    END IF;
 
     IF wallets._debit_fault(wallet.ledger_balance, wallet.held, wallet.allow_negative, debit.amount) IS NOT NULL THEN
         PERFORM wallets._raise(wallets._debit_problem(wallet.id, wallet.ledger_balance, wallet.held, wallet.allow_negative, debit.amount));

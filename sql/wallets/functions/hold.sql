@@ -36,7 +36,9 @@ BEGIN
         PERFORM wallets._fail('WL005', format('hold on wallet %s expires at %s, not after now (%s)', wallet.id, hold_expires_at, as_of),
                               jsonb_build_object('wallet_id', wallet.id, 'expires_at', hold_expires_at, 'now', as_of));
     END IF;
-    wallet := wallets._sweep_due(wallet, as_of);
+    IF wallets._sweep_is_due(wallet.expiry_floor, as_of) THEN
+        wallet := wallets._sweep_due(wallet, as_of);
+    END IF;
     -- A hold reserves existing credits: never into debt, even on an allow_negative wallet.
     IF wallet.ledger_balance - wallet.held < hold.amount THEN
         PERFORM wallets._fail('WL001', format('wallet %s has %s available, cannot hold %s', wallet.id, wallet.ledger_balance - wallet.held, hold.amount),

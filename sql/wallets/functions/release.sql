@@ -10,7 +10,9 @@ DECLARE
     locked record := wallets._lock_hold(release.hold_id, as_of);
     reserved wallets.holds := locked.hold;
 BEGIN
-    PERFORM wallets._sweep_due(locked.wallet, as_of);
+    IF wallets._sweep_is_due((locked.wallet).expiry_floor, as_of) THEN
+        PERFORM wallets._sweep_due(locked.wallet, as_of);
+    END IF;
     PERFORM wallets._settle_hold(reserved, NULL, 0, 'released', as_of);
     -- Credits returned to buckets already past expiry expire now.
     PERFORM wallets._swept_wallet(reserved.wallet_id, as_of);

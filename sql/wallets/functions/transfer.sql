@@ -12,6 +12,8 @@ DECLARE
     as_of timestamptz := wallets.now();
     entry_metadata jsonb := coalesce(transfer.metadata, '{}');
     policy text := coalesce(transfer.expiration_policy, CASE WHEN transfer.expires_at IS NULL THEN 'preserve' ELSE 'fixed' END);
+    pair record;
+    first_locked bigint;
     sender wallets.wallets;
     receiver wallets.wallets;
     moved wallets.transfers;
@@ -40,14 +42,24 @@ BEGIN
                               jsonb_build_object('from_wallet_id', transfer.from_wallet_id, 'to_wallet_id', transfer.to_wallet_id));
     END IF;
 
-    -- Both wallets, in ascending id order: opposite transfers between one pair never deadlock.
-    IF transfer.from_wallet_id < transfer.to_wallet_id THEN
-        sender := wallets._lock_wallet(transfer.from_wallet_id);
-        receiver := wallets._lock_wallet(transfer.to_wallet_id);
-    ELSE
-        receiver := wallets._lock_wallet(transfer.to_wallet_id);
-        sender := wallets._lock_wallet(transfer.from_wallet_id);
+    -- Both wallets' locks (see _lock_wallet.sql) in ascending id order, so opposite transfers
+    -- between one pair never deadlock: one statement, whose target list is evaluated left to
+    -- right. Then both rows in one read, a new statement that sees what earlier lock holders
+    -- committed. Two statements instead of four (measured: 2 % of a transfer's instructions).
+    PERFORM pg_catalog.pg_advisory_xact_lock(wallets._lock_key(least(transfer.from_wallet_id, transfer.to_wallet_id))),
+            pg_catalog.pg_advisory_xact_lock(wallets._lock_key(greatest(transfer.from_wallet_id, transfer.to_wallet_id)));
+    SELECT s AS sender, r AS receiver INTO pair
+    FROM wallets.wallets s, wallets.wallets r
+    WHERE s.id = transfer.from_wallet_id AND r.id = transfer.to_wallet_id;
+    IF NOT FOUND THEN  -- name the first missing wallet in locking order
+        first_locked := CASE WHEN transfer.from_wallet_id < transfer.to_wallet_id THEN transfer.from_wallet_id ELSE transfer.to_wallet_id END;
+        PERFORM wallets._raise(wallets._no_wallet(
+            CASE WHEN EXISTS (SELECT FROM wallets.wallets w WHERE w.id = first_locked)
+                 THEN CASE WHEN first_locked = transfer.from_wallet_id THEN transfer.to_wallet_id ELSE transfer.from_wallet_id END
+                 ELSE first_locked END));
     END IF;
+    sender := pair.sender;
+    receiver := pair.receiver;
     IF sender.asset <> receiver.asset THEN
         PERFORM wallets._fail('WL004', format('wallet %s holds %s and wallet %s holds %s: a transfer needs one asset',
                                               sender.id, sender.asset, receiver.id, receiver.asset),
@@ -71,8 +83,12 @@ BEGIN
         END IF;
     END IF;
 
-    sender := wallets._sweep_due(sender, as_of);
-    receiver := wallets._sweep_due(receiver, as_of);
+    IF wallets._sweep_is_due(sender.expiry_floor, as_of) THEN
+        sender := wallets._sweep_due(sender, as_of);
+    END IF;
+    IF wallets._sweep_is_due(receiver.expiry_floor, as_of) THEN
+        receiver := wallets._sweep_due(receiver, as_of);
+    END IF;
     IF policy = 'fixed' AND transfer.expires_at <= as_of THEN
         PERFORM wallets._fail('WL005', format('transfer from wallet %s expires at %s, not after now (%s)', sender.id, transfer.expires_at, as_of),
                               jsonb_build_object('wallet_id', sender.id, 'expires_at', transfer.expires_at, 'now', as_of));
