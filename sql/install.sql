@@ -9,6 +9,8 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/functions/_entry_is_sound.sql
 \ir wallets/functions/_hold_is_sound.sql
 \ir wallets/functions/_transfer_is_sound.sql
+\ir wallets/functions/_wallet_is_sound.sql
+\ir wallets/functions/_bucket_is_sound.sql
 \ir wallets/tables/wallets.sql
 \ir wallets/tables/transactions.sql
 \ir wallets/tables/allocations.sql

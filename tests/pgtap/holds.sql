@@ -3,7 +3,7 @@
 -- all or part of them and releases the rest; wallets.release(hold_id) gives them all back.
 -- Expiry of holds and of the buckets they reserve is in hold_expiry.sql.
 BEGIN;
-SELECT plan(97);
+SELECT plan(103);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
 
@@ -223,6 +223,29 @@ SELECT results_eq(
 SELECT results_eq(format('SELECT posted, held, available FROM wallets.balances WHERE wallet_id = %s', :w), 'VALUES (30::bigint, 1::bigint, 29::bigint)',
                   'balances: 30 posted, the last hold''s 1 held, 29 available');
 SELECT is(wallets.balance(:w), 29::bigint, 'balance() is the available figure');
+-- A full capture of a hold over several buckets (capture settles it without returning anything):
+-- each reserved amount becomes an allocation of the capture, no bucket's free remainder changes,
+-- and the wallet's draw_from key and expiry floor stay where they were.
+SELECT id AS wf FROM wallets.open_wallet('hold-full') \gset
+SELECT id AS f_p0 FROM wallets.credit(:wf, 5, priority => 0) \gset
+SELECT id AS f_exp FROM wallets.credit(:wf, 7, expires_at => '2030-06-01Z') \gset
+SELECT id AS f_never FROM wallets.credit(:wf, 9) \gset
+SELECT id AS hf FROM wallets.hold(:wf, 15, '2030-01-02 00:00:00Z') \gset
+CREATE TEMP TABLE full_before ON COMMIT DROP AS
+SELECT draw_from_priority, draw_from_expiry, draw_from_id, expiry_floor FROM wallets.wallets WHERE id = :wf;
+SELECT id AS fcap FROM wallets.capture(:hf, 15) \gset
+SELECT results_eq(format('SELECT source_transaction_id, amount FROM wallets.allocations WHERE transaction_id = %s ORDER BY source_transaction_id', :fcap),
+                  format('SELECT source_transaction_id, amount FROM wallets.hold_allocations WHERE hold_id = %s ORDER BY source_transaction_id', :hf),
+                  'a full capture allocates exactly what the hold reserved, bucket by bucket');
+SELECT results_eq(format('SELECT transaction_id, remaining, held FROM wallets.bucket_state WHERE wallet_id = %s ORDER BY transaction_id', :wf),
+                  format('VALUES (%s::bigint, 0::bigint, 0::bigint), (%s::bigint, 0::bigint, 0::bigint), (%s::bigint, 6::bigint, 0::bigint)', :f_p0, :f_exp, :f_never),
+                  'the buckets hold nothing and keep their free remainder: 5 + 7 + 3 of 9 captured, 6 free');
+SELECT results_eq(format('SELECT ledger_balance, held FROM wallets.wallets WHERE id = %s', :wf), 'VALUES (6::bigint, 0::bigint)',
+                  'the wallet: 21 - 15 = 6 posted, nothing held');
+SELECT results_eq(format('SELECT draw_from_priority, draw_from_expiry, draw_from_id, expiry_floor FROM wallets.wallets WHERE id = %s', :wf),
+                  'SELECT * FROM full_before', 'the draw_from key and the expiry floor are unchanged');
+SELECT is((SELECT status FROM wallets.holds WHERE id = :hf), 'captured', 'the hold is captured');
+SELECT is_empty(format('SELECT * FROM wallets.check(%s)', :wf), 'check() finds the fully captured wallet consistent');
 SELECT is_empty($$SELECT * FROM wallets.check() WHERE wallet_id IN (SELECT id FROM wallets.wallets WHERE owner LIKE 'hold-%')$$, 'the ledger is consistent');
 SELECT isnt(obj_description('wallets.hold(bigint, bigint, timestamptz, jsonb, text)'::regprocedure, 'pg_proc'), NULL, 'hold has a comment');
 SELECT isnt(obj_description('wallets.capture(bigint, bigint, text, jsonb)'::regprocedure, 'pg_proc'), NULL, 'capture has a comment');

@@ -1,10 +1,11 @@
 -- Rules the tables enforce themselves, whatever writes them: the trigger wallets_identity on
--- wallets.wallets (owner, asset, metadata), the CHECK transactions_entry_rules on
--- wallets.transactions (wallets._entry_is_sound), and the orphans wallets.check() reports now that
+-- wallets.wallets (owner, asset, metadata), the CHECKs wallets_rules (wallets._wallet_is_sound),
+-- transactions_entry_rules on wallets.transactions (wallets._entry_is_sound) and
+-- bucket_state_rules (wallets._bucket_is_sound), and the orphans wallets.check() reports now that
 -- holds and transfers have no foreign keys into wallets. Rows are written directly as the table
 -- owner, inside this transaction.
 BEGIN;
-SELECT plan(24);
+SELECT plan(34);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
 
@@ -93,7 +94,43 @@ SELECT lives_ok(format($$SET LOCAL ROLE wallets_owner;
                 'a sound entry (an expiring credit with priority 100 and a correct balance chain) is appended');
 SELECT is(current_user::text, 'postgres', 'the role is back to the superuser after the sound entry');
 
--- 3. wallets.check() reports holds and transfers whose wallet does not exist.
+-- 3. wallets.wallets: the one CHECK wallets_rules (wallets._wallet_is_sound) on the caches.
+SELECT id AS r FROM wallets.open_wallet('rules-caches') \gset
+SELECT id AS rn FROM wallets.open_wallet('rules-caches-negative', allow_negative => true) \gset
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.wallets SET ledger_balance = -1 WHERE id = %s$$, :r),
+                 '23514', 'new row for relation "wallets" violates check constraint "wallets_rules"',
+                 'a negative ledger_balance on a wallet without allow_negative violates wallets_rules');
+SELECT lives_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.wallets SET ledger_balance = -1 WHERE id = %s; RESET ROLE$$, :rn),
+                'a negative ledger_balance on an allow_negative wallet passes wallets_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.wallets SET debt = -1 WHERE id = %s$$, :rn),
+                 '23514', 'new row for relation "wallets" violates check constraint "wallets_rules"',
+                 'a negative debt violates wallets_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.wallets SET held = -1 WHERE id = %s$$, :r),
+                 '23514', 'new row for relation "wallets" violates check constraint "wallets_rules"',
+                 'a negative held violates wallets_rules');
+SELECT is((SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'wallets.wallets'::regclass AND contype = 'c'),
+          'CHECK (wallets._wallet_is_sound(allow_negative, ledger_balance, debt, held))',
+          'wallets has one CHECK constraint, the call of _wallet_is_sound');
+
+-- 4. wallets.bucket_state: the one CHECK bucket_state_rules (wallets._bucket_is_sound).
+SELECT id AS rc FROM wallets.credit(:r, 5) \gset
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.bucket_state SET remaining = -1 WHERE wallet_id = %s AND transaction_id = %s$$, :r, :rc),
+                 '23514', 'new row for relation "bucket_state" violates check constraint "bucket_state_rules"',
+                 'a negative remaining violates bucket_state_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.bucket_state SET held = -1 WHERE wallet_id = %s AND transaction_id = %s$$, :r, :rc),
+                 '23514', 'new row for relation "bucket_state" violates check constraint "bucket_state_rules"',
+                 'a negative held violates bucket_state_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
+                          INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, remaining) VALUES (%s, -1, 50, -3)$$, :r),
+                 '23514', 'new row for relation "bucket_state" violates check constraint "bucket_state_rules"',
+                 'a bucket inserted with a negative remaining violates bucket_state_rules');
+SELECT lives_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.bucket_state SET remaining = 0, held = 5 WHERE wallet_id = %s AND transaction_id = %s; RESET ROLE$$, :r, :rc),
+                'a bucket with nothing free and all of it held passes bucket_state_rules');
+SELECT is((SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'wallets.bucket_state'::regclass AND contype = 'c'),
+          'CHECK (wallets._bucket_is_sound(remaining, held))',
+          'bucket_state has one CHECK constraint, the call of _bucket_is_sound');
+
+-- 5. wallets.check() reports holds and transfers whose wallet does not exist.
 SET LOCAL ROLE wallets_owner;
 INSERT INTO wallets.holds (wallet_id, amount, expires_at, created_at)
 VALUES (-42, 5, '2030-01-02Z', '2030-01-01Z') RETURNING id AS h \gset

@@ -7,16 +7,18 @@ CREATE TABLE wallets.bucket_state (
     priority integer NOT NULL,
     expires_at timestamptz,
     -- Free to spend; reserved credits are in held.
-    remaining bigint NOT NULL CHECK (remaining >= 0),
+    remaining bigint NOT NULL,
     -- True once an expiration entry took the remainder.
     expired boolean NOT NULL DEFAULT false,
     -- Reserved by active holds. Held credits do not expire until their hold ends.
-    held bigint NOT NULL DEFAULT 0 CHECK (held >= 0),
+    held bigint NOT NULL DEFAULT 0,
     -- Whether the bucket has credits to draw. The partial indexes test this instead of remaining,
     -- so a debit that leaves something in a bucket changes no indexed value: its update is HOT
     -- (heap-only, no new index entries), which keeps a hot wallet's indexes from bloating.
     open boolean GENERATED ALWAYS AS (remaining > 0) STORED,
-    PRIMARY KEY (wallet_id, transaction_id)
+    PRIMARY KEY (wallet_id, transaction_id),
+    -- remaining and held not negative: one function (_bucket_is_sound.sql).
+    CONSTRAINT bucket_state_rules CHECK (wallets._bucket_is_sound(remaining, held))
 ) WITH (fillfactor = 80);  -- room on each page for those HOT updates
 
 -- Draw-down order: priority, then earliest expiry (never-expiring sorts last), then oldest.

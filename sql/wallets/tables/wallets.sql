@@ -11,12 +11,12 @@ CREATE TABLE wallets.wallets (
     -- balance_after of the last transaction; buckets past expiry but not yet swept still count here.
     ledger_balance bigint NOT NULL DEFAULT 0,
     -- Unbacked part of debits on an allow_negative wallet, repaid first by the next credits.
-    debt bigint NOT NULL DEFAULT 0 CHECK (debt >= 0),
+    debt bigint NOT NULL DEFAULT 0,
     -- Never later than the earliest expiry among buckets with a free remainder and active holds;
     -- NULL when none expires. Lets a write skip the expiry sweep with one comparison.
     expiry_floor timestamptz,
     -- Credits reserved by active holds (part of ledger_balance, not available).
-    held bigint NOT NULL DEFAULT 0 CHECK (held >= 0),
+    held bigint NOT NULL DEFAULT 0,
     -- Where the next draw-down starts: no bucket with credits to draw sorts before this
     -- (priority, expiry, transaction id) key in draw-down order (a NULL expiry, never, sorts
     -- last; priority -1, the default, before every bucket). Each draw-down moves it to the last
@@ -28,7 +28,9 @@ CREATE TABLE wallets.wallets (
     draw_from_expiry timestamptz,
     draw_from_id bigint NOT NULL DEFAULT 0,
     UNIQUE (owner, asset),
-    CHECK (allow_negative OR ledger_balance >= 0)
+    -- No negative balance unless allow_negative, debt and held not negative: one function
+    -- (_wallet_is_sound.sql).
+    CONSTRAINT wallets_rules CHECK (wallets._wallet_is_sound(allow_negative, ledger_balance, debt, held))
 ) WITH (fillfactor = 80);  -- room for HOT updates of the caches
 
 COMMENT ON TABLE wallets.wallets IS 'One wallet per (owner, asset). ledger_balance, debt, expiry_floor, held and the draw_from key are caches of the ledger.';
