@@ -1,5 +1,5 @@
 # pgwallets: `make test` and `make demo` set up everything they need on a fresh Debian machine.
-.PHONY: deps venv test demo db-start db-stop db-status deploy clean bench
+.PHONY: deps venv test demo db-start db-stop db-status deploy clean bench bench-instructions
 
 VENV := .venv
 PGWALLETS := $(VENV)/bin/pgwallets
@@ -28,6 +28,10 @@ demo: deps venv
 bench: deps venv
 	$(PGWALLETS) db start
 	$(PGWALLETS) bench $(BENCH_ARGS)
+
+# CPU instructions per operation under valgrind, in a throwaway single-user cluster (bench/README.md).
+bench-instructions: deps venv
+	$(PGWALLETS) bench-instructions
 
 deploy: deps venv
 	$(PGWALLETS) db start

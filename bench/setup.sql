@@ -179,6 +179,82 @@ BEGIN
 END
 $$;
 
+-- Floors in the ledger's own tables, for the instruction counts (pgwallets bench-instructions):
+-- the rows a transfer, a hold and a capture write, into wallets.* with its indexes and CHECK
+-- functions, by plain statements: no locks, no checks in code, no reads but the one that finds
+-- the bucket (a transfer from a wallet with one bucket, policy none). They are to the ledger's
+-- own functions what the floor_* tables are to the ledger's schema.
+CREATE FUNCTION bench.transfer_ledger_rows(from_id bigint, to_id bigint, amount bigint)
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    moved_id bigint;
+    bucket_id bigint;
+    balance bigint;
+    entry_id bigint;
+BEGIN
+    INSERT INTO wallets.transfers (from_wallet_id, to_wallet_id, asset, amount, category, expiration_policy, metadata, created_at)
+    VALUES (from_id, to_id, 'credits', amount, 'transfer', 'none', '{}', now()) RETURNING id INTO moved_id;
+    UPDATE wallets.wallets w SET ledger_balance = w.ledger_balance - transfer_ledger_rows.amount WHERE w.id = from_id
+    RETURNING w.ledger_balance INTO balance;
+    INSERT INTO wallets.transactions (wallet_id, amount, category, balance_before, balance_after, metadata, created_at, transfer_id)
+    VALUES (from_id, -amount, 'transfer_out', balance + amount, balance, '{}', now(), moved_id) RETURNING id INTO entry_id;
+    SELECT b.transaction_id INTO bucket_id FROM wallets.bucket_state b WHERE b.wallet_id = from_id AND b.open LIMIT 1;
+    UPDATE wallets.bucket_state b SET remaining = b.remaining - transfer_ledger_rows.amount
+    WHERE b.wallet_id = from_id AND b.transaction_id = bucket_id;
+    INSERT INTO wallets.allocations (wallet_id, transaction_id, source_transaction_id, amount) VALUES (from_id, entry_id, bucket_id, amount);
+    UPDATE wallets.wallets w SET ledger_balance = w.ledger_balance + transfer_ledger_rows.amount WHERE w.id = to_id
+    RETURNING w.ledger_balance INTO balance;
+    INSERT INTO wallets.transactions (wallet_id, amount, category, priority, balance_before, balance_after, metadata, created_at, transfer_id)
+    VALUES (to_id, amount, 'transfer_in', 50, balance - amount, balance, '{}', now(), moved_id) RETURNING id INTO entry_id;
+    INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, remaining) VALUES (to_id, entry_id, 50, amount);
+    RETURN moved_id;
+END
+$$;
+
+CREATE FUNCTION bench.hold_ledger_rows(wallet_id bigint, amount bigint)
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    reserved_id bigint;
+    bucket_id bigint;
+BEGIN
+    INSERT INTO wallets.holds (wallet_id, amount, expires_at, metadata, created_at)
+    VALUES (wallet_id, amount, now() + interval '15 minutes', '{}', now()) RETURNING id INTO reserved_id;
+    SELECT b.transaction_id INTO bucket_id FROM wallets.bucket_state b WHERE b.wallet_id = hold_ledger_rows.wallet_id AND b.open LIMIT 1;
+    UPDATE wallets.bucket_state b SET remaining = b.remaining - hold_ledger_rows.amount, held = b.held + hold_ledger_rows.amount
+    WHERE b.wallet_id = hold_ledger_rows.wallet_id AND b.transaction_id = bucket_id;
+    INSERT INTO wallets.hold_allocations (wallet_id, hold_id, source_transaction_id, amount) VALUES (wallet_id, reserved_id, bucket_id, amount);
+    UPDATE wallets.wallets w SET held = w.held + hold_ledger_rows.amount WHERE w.id = hold_ledger_rows.wallet_id;
+    RETURN reserved_id;
+END
+$$;
+
+CREATE FUNCTION bench.capture_ledger_rows(hold_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    closed wallets.holds;
+    bucket_id bigint;
+    balance bigint;
+    entry_id bigint;
+BEGIN
+    UPDATE wallets.holds h SET status = 'captured', captured_amount = h.amount, closed_at = now() WHERE h.id = capture_ledger_rows.hold_id
+    RETURNING * INTO closed;
+    SELECT r.source_transaction_id INTO bucket_id FROM wallets.hold_allocations r WHERE r.wallet_id = closed.wallet_id AND r.hold_id = closed.id;
+    UPDATE wallets.bucket_state b SET held = b.held - closed.amount WHERE b.wallet_id = closed.wallet_id AND b.transaction_id = bucket_id;
+    UPDATE wallets.wallets w SET ledger_balance = w.ledger_balance - closed.amount, held = w.held - closed.amount WHERE w.id = closed.wallet_id
+    RETURNING w.ledger_balance INTO balance;
+    INSERT INTO wallets.transactions (wallet_id, amount, category, balance_before, balance_after, metadata, created_at, hold_id)
+    VALUES (closed.wallet_id, -closed.amount, 'debit', balance + closed.amount, balance, '{}', now(), closed.id) RETURNING id INTO entry_id;
+    INSERT INTO wallets.allocations (wallet_id, transaction_id, source_transaction_id, amount) VALUES (closed.wallet_id, entry_id, bucket_id, closed.amount);
+    RETURN entry_id;
+END
+$$;
+
 INSERT INTO bench.floor_buckets (account_id, entry_id, remaining)
 SELECT g, 0, 1000000000000000 FROM generate_series(0, 10000) g;
 

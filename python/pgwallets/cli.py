@@ -484,3 +484,21 @@ def bench_command(duration: int | None, clients: str | None, only: str | None, s
     except (bench.BenchError, cluster.ClusterError) as error:
         raise click.ClickException(str(error)) from error
     sys.exit(status)
+
+
+@main.command("bench-instructions")
+@click.option("--smoke", is_flag=True,
+              help="Prove the harness works: loops of 10 and 40 operations; writes nothing unless --output is given.")
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
+              help="Folder for instructions.json and instructions.txt (default bench/results).")
+def bench_instructions_command(smoke: bool, output: Path | None) -> None:
+    """Count the CPU instructions each core operation costs (valgrind's callgrind, a single-user
+    backend on a throwaway cluster), against the minimal ledger write counted in the same run:
+    repeatable to the instruction, unlike timings on a shared machine."""
+    from pgwallets import instructions
+
+    try:
+        status = instructions.run(instructions.Options(smoke=smoke, output=output), click.echo)
+    except (instructions.InstructionsError, cluster.ClusterError) as error:
+        raise click.ClickException(str(error)) from error
+    sys.exit(status)
