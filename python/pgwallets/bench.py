@@ -62,7 +62,9 @@ MAX_TRIES = 10
 LARGE_CREDIT = 10**15
 #: Debits/s assumed when sizing the 3-bucket wallets without a single-bucket debit rate of this run.
 FALLBACK_DEBIT_RATE = 4000.0
-SCHEMA_VERSION = 2  # 2: WAL records and bytes per operation on every run
+SCHEMA_VERSION = 3  # 2: WAL records and bytes per operation on every run; 3: baseline_drift
+#: A minimal write that moved more than this between the start and the end of a run is reported as drift.
+DRIFT_WARNING_PCT = 10
 SETTINGS = ("server_version", "shared_buffers", "synchronous_commit", "fsync", "wal_sync_method", "max_connections",
             "full_page_writes", "wal_level", "wal_buffers", "commit_delay", "checkpoint_timeout", "max_wal_size",
             "work_mem", "effective_cache_size", "jit", "huge_pages", "data_checksums", "autovacuum")
@@ -360,6 +362,21 @@ def target_clients(results: Sequence[RunResult]) -> int | None:
     return min(counts, key=lambda count: (abs(count - TARGET_CLIENTS), count))
 
 
+def baseline_drift(first: Sequence[RunResult], again: Sequence[RunResult]) -> dict[str, Any] | None:
+    """How far the minimal write moved between its runs at the start and its runs again after the
+    last scenario (same variant and client count): a shared machine whose speed changes during a
+    run skews the ratios of the later scenarios by up to that much."""
+    variants = {}
+    for last in again:
+        start = find_result(first, last.scenario, last.variant, last.clients)
+        if start is None or not start.ops_per_s or not last.ops_per_s:
+            continue
+        variants[last.variant] = {"clients": last.clients, "first_ops_per_s": round(start.ops_per_s, 1),
+                                  "last_ops_per_s": round(last.ops_per_s, 1),
+                                  "change_pct": round(100 * (last.ops_per_s / start.ops_per_s - 1), 1)}
+    return {"scenario": "ledger_write", "variants": variants} if variants else None
+
+
 def _clients(count: int | None) -> str:
     return f"{count} client{'' if count == 1 else 's'}"
 
@@ -442,7 +459,8 @@ def results_document(*, started_at: str, finished_at: str, runtime_s: float, opt
                      machine: dict[str, Any], results: Sequence[RunResult], expire_due: dict[str, Any] | None,
                      bytes_per_op: dict[str, Any] | None, targets: list[dict[str, Any]],
                      problems: Sequence[str], phases: Mapping[str, float] | None = None,
-                     source: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                     source: Mapping[str, Any] | None = None,
+                     drift: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Everything a run measured, as written to latest.json."""
     return {
         "schema_version": SCHEMA_VERSION,
@@ -460,6 +478,7 @@ def results_document(*, started_at: str, finished_at: str, runtime_s: float, opt
         "scenarios": {s.name: {"script": f"bench/scenarios/{s.script}", "description": s.description,
                                "ops_per_transaction": s.ops_per_transaction} for s in SCENARIOS},
         "results": [asdict(result) for result in results],
+        "baseline_drift": dict(drift) if drift else None,
         "expire_due": expire_due,
         "bytes_per_operation": bytes_per_op,
         "targets": targets,
@@ -546,6 +565,15 @@ def format_report(document: dict[str, Any]) -> str:
     out.append("ops/s: operations per second (debit_many: calls/s x "
                f"{BATCH_ITEMS}); hold_capture: hold + capture pairs/s. Ratios: ops/s over the baseline of the same "
                "distribution (single-wallet runs: hot) and client count.")
+    drift = document.get("baseline_drift")
+    if drift:
+        changes = [f"{variant} {_number(v['first_ops_per_s'])} -> {_number(v['last_ops_per_s'])} ops/s ({v['change_pct']:+.0f} %)"
+                   for variant, v in drift["variants"].items()]
+        clients = next(iter(drift["variants"].values()))["clients"]
+        moved = max(abs(v["change_pct"]) for v in drift["variants"].values())
+        out.append(f"baseline drift: ledger_write at {_clients(clients)} again after the last scenario: {', '.join(changes)}"
+                   + (": the machine's speed changed during the run, and the ratios of later scenarios with it"
+                      if moved > DRIFT_WARNING_PCT else f": within {DRIFT_WARNING_PCT} %"))
 
     expire = document.get("expire_due")
     if expire:
@@ -721,6 +749,7 @@ class Harness:
         self.sampled: dict[str, int] = {}  # group -> a wallet whose ledger wallets.check() verifies at the end
         self.run_number = 0
         self.phases: dict[str, float] = {}  # where the run's time went, in seconds
+        self.drift: dict[str, Any] | None = None  # the minimal write measured again at the end
         self.pgbench = server_tool("pgbench")
         self.psql = server_tool("psql")
         self.cores = os.cpu_count() or 1
@@ -973,11 +1002,21 @@ class Harness:
             self.say(f"loaded in {time.monotonic() - started:.1f} s")
         with self.phase("pgbench runs"):
             self.run_plan(conn, url, logs, plan)
+            target = target_clients(self.results)
+            if not self.options.smoke and target is not None:
+                # The minimal write once more, at the targets' client count, to tell how much the
+                # machine's speed moved during the run (see baseline_drift).
+                first = list(self.results)
+                self.run_plan(conn, url, logs, [(SCENARIOS_BY_NAME["ledger_write"], variant, target)
+                                                for variant in SCENARIOS_BY_NAME["ledger_write"].variants], again=True)
+                again, self.results[len(first):] = self.results[len(first):], []
+                self.drift = baseline_drift(first, again)
 
     def run_plan(self, conn: psycopg.Connection[Any], url: str, logs: Path,
-                 plan: Sequence[tuple[Scenario, str, int]]) -> None:
+                 plan: Sequence[tuple[Scenario, str, int]], again: bool = False) -> None:
         for index, (scenario, variant, clients) in enumerate(plan, 1):
-            label = f"[{index}/{len(plan)}] {scenario.name} ({variant_label(variant, self.sizes)}), {_clients(clients)}"
+            label = (f"[{'again' if again else index}/{len(plan)}] {scenario.name} ({variant_label(variant, self.sizes)}), "
+                     f"{_clients(clients)}")
             variables = self.prepare(conn, scenario, variant, clients)
             if not self.options.smoke:
                 conn.execute("CHECKPOINT")
@@ -1182,7 +1221,7 @@ class Harness:
             started_at=started_at, finished_at=_timestamp(), runtime_s=time.monotonic() - started,
             options=self.options, sizes=self.sizes, machine=machine, results=self.results, expire_due=expire,
             bytes_per_op=sizes_doc, targets=evaluate_targets(self.results), problems=self.problems,
-            phases=self.phases, source=source)
+            phases=self.phases, source=source, drift=self.drift)
         report = format_report(document)
         output.mkdir(parents=True, exist_ok=True)
         (output / "latest.json").write_text(json.dumps(document, indent=2) + "\n")

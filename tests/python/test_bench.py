@@ -212,11 +212,13 @@ def test_the_results_document_is_json_with_a_fixed_shape(tmp_path: Path) -> None
         started_at="2026-01-01T00:00:00Z", finished_at="2026-01-01T00:10:00Z", runtime_s=600.04, options=options,
         sizes=bench.FULL_SIZES, machine=machine, results=results, expire_due=expire, bytes_per_op=sizes,
         targets=bench.evaluate_targets(results), problems=["transfer (uniform, 8 clients): aborted"],
-        phases={"pgbench runs": 590.2, "expire_due": 9.8}, source={"commit": "0123456789abcdef", "sql_modified": True})
+        phases={"pgbench runs": 590.2, "expire_due": 9.8}, source={"commit": "0123456789abcdef", "sql_modified": True},
+        drift=bench.baseline_drift(results, [run_result("ledger_write", "uniform", 8, 1500),
+                                             run_result("ledger_write", "hot", 8, 1050)]))
     decoded = json.loads(json.dumps(document))
     assert set(decoded) == {"schema_version", "started_at", "finished_at", "runtime_s", "load_average_at_end",
-                            "phases_s", "options", "sizes", "machine", "source", "scenarios", "results", "expire_due",
-                            "bytes_per_operation", "targets", "problems"}
+                            "phases_s", "options", "sizes", "machine", "source", "scenarios", "results", "baseline_drift",
+                            "expire_due", "bytes_per_operation", "targets", "problems"}
     assert decoded["options"] == {"duration_s": 10, "clients": [1, 8], "only": None, "smoke": False,
                                   "max_tries": bench.MAX_TRIES, "query_mode": "prepared"}
     assert set(decoded["scenarios"]) == {scenario.name for scenario in bench.SCENARIOS}
@@ -230,6 +232,16 @@ def test_the_results_document_is_json_with_a_fixed_shape(tmp_path: Path) -> None
     assert "expire_due / bulk INSERT" in report and "problems:" in report
     assert "total runtime: 600 s (pgbench runs 590 s, expire_due 10 s)" in report
     assert "commit 0123456789 + uncommitted sql/ changes" in report
+    assert ("baseline drift: ledger_write at 8 clients again after the last scenario: uniform 2,000 -> 1,500 ops/s (-25 %), "
+            "hot 1,000 -> 1,050 ops/s (+5 %): the machine's speed changed during the run") in report
+
+
+def test_baseline_drift_compares_the_same_variant_and_client_count() -> None:
+    first = sample_results()
+    drift = bench.baseline_drift(first, [run_result("ledger_write", "uniform", 8, 2100)])
+    assert drift == {"scenario": "ledger_write", "variants": {"uniform": {
+        "clients": 8, "first_ops_per_s": 2000.0, "last_ops_per_s": 2100.0, "change_pct": 5.0}}}
+    assert bench.baseline_drift(first, [run_result("ledger_write", "uniform", 32, 2100)]) is None
 
 
 def test_the_plot_is_a_png(tmp_path: Path) -> None:
