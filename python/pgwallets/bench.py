@@ -732,7 +732,8 @@ def source_version(root: Path) -> dict[str, Any]:
     return {"commit": git("rev-parse", "HEAD"), "sql_modified": None if status is None else bool(status)}
 
 
-def _timestamp() -> str:
+def timestamp() -> str:
+    """Now, in UTC, as the reports print it."""
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -809,7 +810,7 @@ class Harness:
         except psycopg.Error:
             pass
         return {
-            "recorded_at": _timestamp(),
+            "recorded_at": timestamp(),
             "load_average": _load_average(),
             "cores": self.cores,
             "cpu": cpu_model,
@@ -1175,7 +1176,7 @@ class Harness:
     # -- the run -------------------------------------------------------------------------------
 
     def run(self, output: Path) -> int:
-        started_at, started = _timestamp(), time.monotonic()
+        started_at, started = timestamp(), time.monotonic()
         source = source_version(self.root)  # what install.sql installs: the working tree at this commit
         server = cluster.server_url()
         name = SMOKE_DATABASE if self.options.smoke else DATABASE
@@ -1218,7 +1219,7 @@ class Harness:
 
         add_ratios(self.results)
         document = results_document(
-            started_at=started_at, finished_at=_timestamp(), runtime_s=time.monotonic() - started,
+            started_at=started_at, finished_at=timestamp(), runtime_s=time.monotonic() - started,
             options=self.options, sizes=self.sizes, machine=machine, results=self.results, expire_due=expire,
             bytes_per_op=sizes_doc, targets=evaluate_targets(self.results), problems=self.problems,
             phases=self.phases, source=source, drift=self.drift)

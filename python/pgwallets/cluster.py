@@ -14,6 +14,7 @@ import os
 import pwd
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -72,10 +73,8 @@ class Cluster:
         return f"postgresql://{SERVER_USER}@127.0.0.1:{PORT}/{dbname}"
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        command = [str(bindir() / args[0]), *args[1:]]
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", SERVER_USER, "--", *command]
-        return subprocess.run(command, check=check, text=True, capture_output=True)
+        return subprocess.run(as_server_user([str(bindir() / args[0]), *args[1:]]), check=check, text=True,
+                              capture_output=True)
 
     def is_running(self) -> bool:
         if not (self.data / "PG_VERSION").exists():
@@ -118,12 +117,18 @@ class Cluster:
         conf = self.data / "postgresql.conf"
         # Written through the server user, who owns the data directory.
         subprocess.run(
-            ["runuser", "-u", SERVER_USER, "--", "tee", "-a", str(conf)] if os.geteuid() == 0 else ["tee", "-a", str(conf)],
+            as_server_user(["tee", "-a", str(conf)]),
             input="\n# pgwallets\n" + "\n".join(lines) + "\n",
             text=True,
             check=True,
             capture_output=True,
         )
+
+
+def as_server_user(command: Sequence[str]) -> list[str]:
+    """The command to run a program as the server user: through runuser when we are root (initdb
+    and postgres refuse root), as it is otherwise."""
+    return ["runuser", "-u", SERVER_USER, "--", *command] if os.geteuid() == 0 else list(command)
 
 
 def local_cluster(root: Path | None = None) -> Cluster:

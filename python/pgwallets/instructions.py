@@ -27,16 +27,14 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pgwallets import cluster
+from pgwallets import bench, cluster
 
 __all__ = ["Options", "Scenario", "SCENARIOS", "InstructionsError", "run", "marginal", "read_callgrind_total"]
 
 WALLETS = 10_000
-LARGE_CREDIT = 10**15
 #: Database name inside the throwaway cluster.
 DATABASE = "pgwallets_instructions"
 
@@ -114,10 +112,6 @@ def marginal(short_total: int, long_total: int, short: int, long: int) -> int:
     return round((long_total - short_total) / (long - short))
 
 
-def _as_server_user(command: Sequence[str]) -> list[str]:
-    return ["runuser", "-u", cluster.SERVER_USER, "--", *command] if os.geteuid() == 0 else list(command)
-
-
 def _loop_script(body: str, iterations: int) -> str:
     # Single-user mode (-j) ends a command at a semicolon followed by an empty line. A warm-up
     # loop of 20 compiles and plans everything; callgrind collects in both loops (the toggle is the
@@ -141,7 +135,7 @@ class Harness:
 
     def _run(self, command: Sequence[str], stdin: str | None = None, as_server: bool = True) -> subprocess.CompletedProcess[str]:
         """Run a command, as the server user unless as_server is false (psql, a client, runs as is)."""
-        result = subprocess.run(_as_server_user(command) if as_server else list(command), input=stdin, text=True,
+        result = subprocess.run(cluster.as_server_user(command) if as_server else list(command), input=stdin, text=True,
                                 capture_output=True)
         if result.returncode != 0:
             raise InstructionsError(f"{' '.join(command)} failed ({result.returncode}): {result.stderr[-2000:]}")
@@ -163,7 +157,7 @@ class Harness:
             for script in (self.root / "sql" / "install.sql", self.root / "bench" / "setup.sql"):
                 self._run([*psql, "-d", DATABASE, "-f", str(script)], as_server=False)
             self._run([*psql, "-d", DATABASE,
-                       "-c", f"SELECT bench.top_up(bench.open_wallets('w', {WALLETS}), {WALLETS}, 1, {LARGE_CREDIT})",
+                       "-c", f"SELECT bench.top_up(bench.open_wallets('w', {WALLETS}), {WALLETS}, 1, {bench.LARGE_CREDIT})",
                        # Only filled tables: see bench/README.md on tables analyzed while empty.
                        "-c", "VACUUM ANALYZE wallets.wallets, wallets.transactions, wallets.bucket_state, "
                              "bench.accounts, bench.floor_buckets"], as_server=False)
@@ -213,7 +207,8 @@ def format_report(document: dict[str, Any]) -> str:
         rows.append((result["name"], f"{result['instructions_per_op']:,}",
                      f"{result['vs_minimal_write']:.2f}x" if result["vs_minimal_write"] else "-", "; ".join(floors)))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = [f"pgwallets instruction counts: {document['started_at']}, commit {document['commit'] or 'unknown'}, "
+    modified = " + uncommitted sql/ changes" if document.get("sql_modified") else ""
+    lines = [f"pgwallets instruction counts: {document['started_at']}, commit {document['commit'] or 'unknown'}{modified}, "
              f"loops of {document['loops'][0]} and {document['loops'][1]} operations, one commit per operation"]
     for k, row in enumerate(rows):
         lines.append("  ".join(cell.ljust(widths[i]) if i in (0, 3) else cell.rjust(widths[i]) for i, cell in enumerate(row)))
@@ -224,19 +219,16 @@ def format_report(document: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _commit(root: Path) -> str | None:
-    result = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=10", "HEAD"], capture_output=True, text=True)
-    return result.stdout.strip() or None if result.returncode == 0 else None
-
-
 def run(options: Options, echo: Callable[[str], None] = print) -> int:
     harness = Harness(options, echo)
-    started_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    started_at = bench.timestamp()
+    source = bench.source_version(harness.root)
     results = harness.measure()
     document = {
         "schema_version": 1,
         "started_at": started_at,
-        "commit": _commit(harness.root),
+        "commit": source["commit"][:10] if source["commit"] else None,
+        "sql_modified": source["sql_modified"],
         "loops": [10, 40] if options.smoke else [options.short, options.long],
         "smoke": options.smoke,
         "results": [asdict(r) for r in results],
