@@ -179,8 +179,8 @@ BEGIN
 END
 $$;
 
--- Floors in the ledger's own tables, for the instruction counts (pgwallets bench-instructions):
--- the rows a transfer, a hold and a capture write, into wallets.* with its indexes and CHECK
+-- Floors in the ledger's own tables, for pgbench (scenarios *_ledger_rows) and the instruction
+-- counts (pgwallets bench-instructions): the rows a transfer, a hold and a capture write, into wallets.* with its indexes and CHECK
 -- functions, by plain statements: no locks, no checks in code, no reads but the one that finds
 -- the bucket (a transfer from a wallet with one bucket, policy none). They are to the ledger's
 -- own functions what the floor_* tables are to the ledger's schema.

@@ -10,8 +10,11 @@ UPDATE plus one INSERT in a plain SQL function), of the same distribution and cl
 Python itself measures wallets.expire_due over many due buckets (against a bulk INSERT of as many
 rows) and the database bytes each kind of operation adds.
 
-The results go to one printed table, latest.json, latest.txt, machine.json and throughput.png
-in the output folder. Targets are printed next to the ratios for information; nothing asserts them.
+The throughput targets are read from paired runs made after the table's: each operation and its
+reference back to back, round after round (Comparison), so that a machine whose speed drifts
+during the run moves both sides of a ratio alike. The results go to one printed table,
+latest.json, latest.txt, machine.json and throughput.png in the output folder. Targets are printed
+next to the ratios for information; nothing asserts them.
 """
 
 from __future__ import annotations
@@ -62,7 +65,10 @@ MAX_TRIES = 10
 LARGE_CREDIT = 10**15
 #: Debits/s assumed when sizing the 3-bucket wallets without a single-bucket debit rate of this run.
 FALLBACK_DEBIT_RATE = 4000.0
-SCHEMA_VERSION = 3  # 2: WAL records and bytes per operation on every run; 3: baseline_drift
+#: 2: WAL records and bytes per operation on every run; 3: baseline_drift; 4: paired_runs, options.rounds
+SCHEMA_VERSION = 4
+#: Rounds of paired runs behind each throughput target (see Comparison).
+DEFAULT_ROUNDS = 3
 #: A minimal write that moved more than this between the start and the end of a run is reported as drift.
 DRIFT_WARNING_PCT = 10
 SETTINGS = ("server_version", "shared_buffers", "synchronous_commit", "fsync", "wal_sync_method", "max_connections",
@@ -109,10 +115,16 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("transfer", "transfer.sql", ("uniform", "hot"), "wallets.transfer (hot: from the hot wallet)"),
     Scenario("transfer_rows", "transfer_rows.sql", ("uniform", "hot"),
              "floor of transfer: its rows written by plain PL/pgSQL (bench.transfer_rows)", floor_of="transfer"),
+    Scenario("transfer_ledger_rows", "transfer_ledger_rows.sql", ("uniform", "hot"),
+             "floor of transfer in the ledger's tables: its rows written into wallets.* by plain PL/pgSQL "
+             "(bench.transfer_ledger_rows)", floor_of="transfer"),
     Scenario("hold_capture", "hold_capture.sql", ("uniform", "hot"), "wallets.hold then wallets.capture"),
     Scenario("hold_capture_rows", "hold_capture_rows.sql", ("uniform", "hot"),
              "floor of hold_capture: its rows written by plain PL/pgSQL (bench.hold_rows, bench.capture_rows)",
              floor_of="hold_capture"),
+    Scenario("hold_capture_ledger_rows", "hold_capture_ledger_rows.sql", ("uniform", "hot"),
+             "floor of hold_capture in the ledger's tables: its rows written into wallets.* by plain PL/pgSQL "
+             "(bench.hold_ledger_rows, bench.capture_ledger_rows)", floor_of="hold_capture"),
     Scenario("balance", "balance.sql", ("uniform",), "wallets.balance (read)"),
     Scenario("debit_many", "debit_many.sql", ("hot",), f"wallets.debit_many, {BATCH_ITEMS} items per call",
              ops_per_transaction=BATCH_ITEMS, requires="wallets.debit_many(bigint[],bigint[],text[],jsonb[],text[],boolean)"),
@@ -121,6 +133,31 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("balance_entries", "balance.sql", ("one_entry", "many_entries"),
              "wallets.balance of a wallet with 1 vs 1,000,000 entries", single_client=True),
 )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A throughput target read from paired runs: the scenario and its reference, of one variant,
+    run back to back at the targets' client count, in alternating order, round after round. Each
+    round gives one ratio and the target reads their median: on a shared machine whose speed drifts
+    during a run (this one moved by up to 30 % between full runs of the same code), both sides of a
+    pair move alike, which a baseline measured once at the start of the run does not."""
+    scenario: str
+    reference: str
+    variant: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.scenario} vs {self.reference} ({self.variant})"
+
+
+COMPARISONS: tuple[Comparison, ...] = (
+    *(Comparison(name, "ledger_write", "uniform") for name in ("credit", "debit", "transfer", "hold_capture")),
+    *(Comparison(name, "ledger_write", "hot") for name in ("credit", "debit", "debit_3_buckets", "transfer")),
+    Comparison("debit_many", "debit", "hot"),
+    Comparison("debit_idempotent", "debit", "uniform"),
+)
+
 #: Measured in Python rather than pgbench.
 PYTHON_SCENARIOS = ("expire_due", "bytes_per_op")
 SCENARIO_NAMES = tuple(s.name for s in SCENARIOS) + PYTHON_SCENARIOS
@@ -170,6 +207,8 @@ class Options:
     only: tuple[str, ...] | None = None
     smoke: bool = False
     output: Path | None = None
+    #: Rounds of paired runs per target (0: read the targets from the table's runs alone).
+    rounds: int = DEFAULT_ROUNDS
 
     def selected(self, name: str) -> bool:
         floor_of = SCENARIOS_BY_NAME[name].floor_of if name in SCENARIOS_BY_NAME else None
@@ -331,6 +370,9 @@ class RunResult:
     wal_bytes_per_op: float | None = None
     error: str | None = None
     skipped: str | None = None
+    #: A paired run's comparison (Comparison.name) and round; None for the table's runs.
+    comparison: str | None = None
+    round: int | None = None
 
 
 def find_result(results: Sequence[RunResult], scenario: str, variant: str, clients: int) -> RunResult | None:
@@ -351,6 +393,25 @@ def add_ratios(results: Sequence[RunResult]) -> None:
             reference = find_result(results, baseline, base, result.clients)
             if reference is not None and reference.ops_per_s:
                 setattr(result, attribute, result.ops_per_s / reference.ops_per_s)
+
+
+def paired_ratios(paired: Sequence[RunResult], comparison: Comparison, clients: int | None) -> list[float]:
+    """The ratio of each round of a comparison's paired runs: the scenario's ops/s over its reference's."""
+    ratios = []
+    own = [r for r in paired if r.comparison == comparison.name]
+    for number in sorted({r.round for r in own if r.round is not None}):
+        runs = [r for r in own if r.round == number]
+        subject = find_result(runs, comparison.scenario, comparison.variant, clients) if clients else None
+        reference = find_result(runs, comparison.reference, comparison.variant, clients) if clients else None
+        if subject and reference and subject.ops_per_s and reference.ops_per_s:
+            ratios.append(subject.ops_per_s / reference.ops_per_s)
+    return ratios
+
+
+def median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def target_clients(results: Sequence[RunResult]) -> int | None:
@@ -385,9 +446,14 @@ def _target(name: str, goal: str, value: float | None, met: bool | None, detail:
     return {"name": name, "target": goal, "value": value, "met": met, "detail": detail}
 
 
-def evaluate_targets(results: Sequence[RunResult]) -> list[dict[str, Any]]:
+def _rounds_text(ratios: Sequence[float], shown: Callable[[float], str]) -> str:
+    return f"median of {len(ratios)} paired round{'' if len(ratios) == 1 else 's'} ({', '.join(map(shown, ratios))})"
+
+
+def evaluate_targets(results: Sequence[RunResult], paired: Sequence[RunResult] = ()) -> list[dict[str, Any]]:
     """The issue's targets, informative only: each with its measured value and met / not met
-    (None when the run did not measure it)."""
+    (None when the run did not measure it). A throughput target reads the median ratio of its
+    paired runs (Comparison) when the run made them, else the ratio of the table's runs."""
     targets: list[dict[str, Any]] = []
     clients = target_clients(results)
 
@@ -395,20 +461,26 @@ def evaluate_targets(results: Sequence[RunResult]) -> list[dict[str, Any]]:
         name = f"{label} vs minimal write ({variant}, {_clients(clients)})"
         result = find_result(results, scenario, variant, clients) if clients else None
         base = find_result(results, "ledger_write", variant, clients) if clients else None
-        if result is None or base is None or result.vs_minimal_write is None:
+        rounds = paired_ratios(paired, Comparison(scenario, "ledger_write", variant), clients)
+        if rounds:
+            value = median(rounds)
+            numbers = _rounds_text(rounds, lambda ratio: f"{ratio:.2f}")
+            if result and result.vs_minimal_write is not None:
+                numbers += f"; table: {result.vs_minimal_write:.2f}x"
+        elif result is not None and base is not None and result.vs_minimal_write is not None:
+            value = result.vs_minimal_write
+            numbers = f"{result.ops_per_s:,.0f} vs {base.ops_per_s:,.0f} ops/s"
+        else:
             targets.append(_target(name, f">= {minimum:g}x", None, None, "not measured"))
             return
-        value = result.vs_minimal_write
-        work = ""
-        floor = next((find_result(results, other.name, variant, result.clients) for other in SCENARIOS
-                      if other.floor_of == scenario), None)
-        if floor and floor.ops_per_s and result.ops_per_s:
-            work += f"; its rows in plain PL/pgSQL: {floor.ops_per_s:,.0f} ops/s, {result.ops_per_s / floor.ops_per_s:.2f}x of that"
-        if result.wal_records_per_op and base.wal_records_per_op:
-            work += (f"; WAL {result.wal_records_per_op:.1f} vs {base.wal_records_per_op:.1f} records/op, "
-                    f"{result.wal_bytes_per_op:,.0f} vs {base.wal_bytes_per_op:,.0f} B/op")
-        targets.append(_target(name, f">= {minimum:g}x", value, value >= minimum,
-                               f"{result.ops_per_s:,.0f} vs {base.ops_per_s:,.0f} ops/s{work}"))
+        for floor in SCENARIOS:
+            found = find_result(results, floor.name, variant, clients) if floor.floor_of == scenario and clients else None
+            if found and base and found.ops_per_s and base.ops_per_s:
+                numbers += f"; floor {floor.name}: {found.ops_per_s / base.ops_per_s:.2f}x"
+        if result and base and result.wal_records_per_op and base.wal_records_per_op:
+            numbers += (f"; WAL {result.wal_records_per_op:.1f} vs {base.wal_records_per_op:.1f} records/op, "
+                        f"{result.wal_bytes_per_op:,.0f} vs {base.wal_bytes_per_op:,.0f} B/op")
+        targets.append(_target(name, f">= {minimum:g}x", value, value >= minimum, numbers))
 
     ratio_target("credit", "uniform", 0.8, "credit")
     ratio_target("debit", "uniform", 0.6, "debit (1 bucket)")
@@ -421,7 +493,14 @@ def evaluate_targets(results: Sequence[RunResult]) -> list[dict[str, Any]]:
     name = f"debit_many({BATCH_ITEMS}) vs single debit, ops/s (hot, {_clients(clients)})"
     many = find_result(results, "debit_many", "hot", clients) if clients else None
     single = find_result(results, "debit", "hot", clients) if clients else None
-    if many and single and many.ops_per_s and single.ops_per_s:
+    rounds = paired_ratios(paired, Comparison("debit_many", "debit", "hot"), clients)
+    if rounds:
+        value = median(rounds)
+        numbers = _rounds_text(rounds, lambda ratio: f"{ratio:.1f}")
+        if many and single and many.ops_per_s and single.ops_per_s:
+            numbers += f"; table: {many.ops_per_s / single.ops_per_s:.1f}x"
+        targets.append(_target(name, ">= 20x", value, value >= 20, numbers))
+    elif many and single and many.ops_per_s and single.ops_per_s:
         value = many.ops_per_s / single.ops_per_s
         targets.append(_target(name, ">= 20x", value, value >= 20,
                                f"{many.ops_per_s:,.0f} vs {single.ops_per_s:,.0f} ops/s"))
@@ -446,7 +525,15 @@ def evaluate_targets(results: Sequence[RunResult]) -> list[dict[str, Any]]:
     name = f"idempotency key overhead on debit (uniform, {_clients(clients)})"
     keyed = find_result(results, "debit_idempotent", "uniform", clients) if clients else None
     plain = find_result(results, "debit", "uniform", clients) if clients else None
-    if keyed and plain and keyed.ops_per_s and plain.ops_per_s:
+    rounds = paired_ratios(paired, Comparison("debit_idempotent", "debit", "uniform"), clients)
+    if rounds:
+        overheads = [1 / ratio - 1 for ratio in rounds]
+        value = median(overheads)
+        numbers = _rounds_text(overheads, lambda overhead: f"{overhead * 100:.1f}%")
+        if keyed and plain and keyed.ops_per_s and plain.ops_per_s:
+            numbers += f"; table: {(plain.ops_per_s / keyed.ops_per_s - 1) * 100:.1f}%"
+        targets.append(_target(name, "<= 15%", value, value <= 0.15, numbers))
+    elif keyed and plain and keyed.ops_per_s and plain.ops_per_s:
         value = plain.ops_per_s / keyed.ops_per_s - 1
         targets.append(_target(name, "<= 15%", value, value <= 0.15,
                                f"{keyed.ops_per_s:,.0f} ops/s with keys vs {plain.ops_per_s:,.0f} without"))
@@ -460,7 +547,8 @@ def results_document(*, started_at: str, finished_at: str, runtime_s: float, opt
                      bytes_per_op: dict[str, Any] | None, targets: list[dict[str, Any]],
                      problems: Sequence[str], phases: Mapping[str, float] | None = None,
                      source: Mapping[str, Any] | None = None,
-                     drift: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                     drift: Mapping[str, Any] | None = None,
+                     paired: Sequence[RunResult] = ()) -> dict[str, Any]:
     """Everything a run measured, as written to latest.json."""
     return {
         "schema_version": SCHEMA_VERSION,
@@ -471,13 +559,14 @@ def results_document(*, started_at: str, finished_at: str, runtime_s: float, opt
         "phases_s": dict(phases or {}),
         "options": {"duration_s": options.duration, "clients": list(options.clients),
                     "only": list(options.only) if options.only else None, "smoke": options.smoke,
-                    "max_tries": MAX_TRIES, "query_mode": "prepared"},
+                    "max_tries": MAX_TRIES, "query_mode": "prepared", "rounds": options.rounds},
         "sizes": asdict(sizes),
         "machine": machine,
         "source": dict(source or {}),
         "scenarios": {s.name: {"script": f"bench/scenarios/{s.script}", "description": s.description,
                                "ops_per_transaction": s.ops_per_transaction} for s in SCENARIOS},
         "results": [asdict(result) for result in results],
+        "paired_runs": [asdict(result) for result in paired],
         "baseline_drift": dict(drift) if drift else None,
         "expire_due": expire_due,
         "bytes_per_operation": bytes_per_op,
@@ -602,7 +691,10 @@ def format_report(document: dict[str, Any]) -> str:
 
     targets = document.get("targets") or []
     if targets:
-        out += ["", "targets (informative, never asserted):"]
+        rounds = {r["round"] for r in document.get("paired_runs") or []}
+        out += ["", "targets (informative, never asserted)"
+                + (f"; throughput ratios: the median of {len(rounds)} round{'' if len(rounds) == 1 else 's'} of paired "
+                   "runs, each the operation and its reference back to back:" if rounds else ":")]
         rows = []
         for target in targets:
             value = target["value"]
@@ -745,6 +837,8 @@ class Harness:
         self.root = repository_root()
         self.scenario_dir = self.root / "bench" / "scenarios"
         self.results: list[RunResult] = []
+        self.paired: list[RunResult] = []  # the runs behind the targets (Comparison)
+        self.pgbench_runs = 0
         self.problems: list[str] = []
         self.groups: dict[str, tuple[int, int]] = {}  # name -> (first id, count)
         self.sampled: dict[str, int] = {}  # group -> a wallet whose ledger wallets.check() verifies at the end
@@ -883,17 +977,17 @@ class Harness:
             return {"lo": 1, "hi": 10_000, **ends} if variant == "uniform" else {"lo": 0, "hi": 0, **ends}
         if name == "credit":
             return self.uniform_or_hot(conn, "credit", variant, None)
-        if name in ("debit", "hold_capture", "balance"):
+        if name in ("debit", "hold_capture", "hold_capture_ledger_rows", "balance"):
             return self.uniform_or_hot(conn, name, variant, LARGE_CREDIT)
         if name == "debit_idempotent":
             self.run_number += 1
             return {**self.uniform_or_hot(conn, name, variant, LARGE_CREDIT), "run": self.run_number, "seq": 0}
-        if name == "transfer":
-            first, count = self.group(conn, "transfer", self.sizes.wallets, LARGE_CREDIT)
+        if name in ("transfer", "transfer_ledger_rows"):
+            first, count = self.group(conn, name, self.sizes.wallets, LARGE_CREDIT)
             ends = {"to_lo": first, "to_n": count}
             if variant == "uniform":
                 return {"lo": first, "hi": first + count - 1, **ends}
-            hot, _ = self.group(conn, "transfer-hot", 1, LARGE_CREDIT)  # opened after: outside the range
+            hot, _ = self.group(conn, f"{name}-hot", 1, LARGE_CREDIT)  # opened after: outside the range
             return {"lo": hot, "hi": hot, **ends}
         if name == "debit_3_buckets":
             wallets = self.uniform_or_hot(conn, "debit_3_buckets", variant, None)
@@ -947,7 +1041,8 @@ class Harness:
 
     def run_pgbench(self, url: str, scenario: Scenario, variant: str, clients: int, variables: dict[str, int],
                     logs: Path) -> RunResult:
-        prefix = logs / f"{scenario.name}_{variant}_{clients}"
+        self.pgbench_runs += 1  # a run's own log prefix: read_pgbench_logs reads every file of one
+        prefix = logs / f"{self.pgbench_runs:03d}_{scenario.name}_{variant}_{clients}"
         command = [self.pgbench, "-n", "-M", "prepared", "-c", str(clients), "-j", str(min(clients, self.cores)),
                    "-T", str(self.options.duration), f"--max-tries={MAX_TRIES}", "--failures-detailed",
                    "-l", f"--log-prefix={prefix}", "-f", str(self.scenario_dir / scenario.script)]
@@ -1002,39 +1097,52 @@ class Harness:
             vacuum_analyze_filled(conn)
             self.say(f"loaded in {time.monotonic() - started:.1f} s")
         with self.phase("pgbench runs"):
-            self.run_plan(conn, url, logs, plan)
+            for index, (scenario, variant, clients) in enumerate(plan, 1):
+                self.results.append(self.run_one(conn, url, logs, scenario, variant, clients, f"{index}/{len(plan)}"))
             target = target_clients(self.results)
+            if target is not None and self.options.rounds:
+                self.run_paired(conn, url, logs, target)
             if not self.options.smoke and target is not None:
                 # The minimal write once more, at the targets' client count, to tell how much the
                 # machine's speed moved during the run (see baseline_drift).
-                first = list(self.results)
-                self.run_plan(conn, url, logs, [(SCENARIOS_BY_NAME["ledger_write"], variant, target)
-                                                for variant in SCENARIOS_BY_NAME["ledger_write"].variants], again=True)
-                again, self.results[len(first):] = self.results[len(first):], []
-                self.drift = baseline_drift(first, again)
+                again = [self.run_one(conn, url, logs, SCENARIOS_BY_NAME["ledger_write"], variant, target, "again")
+                         for variant in SCENARIOS_BY_NAME["ledger_write"].variants]
+                self.drift = baseline_drift(self.results, again)
 
-    def run_plan(self, conn: psycopg.Connection[Any], url: str, logs: Path,
-                 plan: Sequence[tuple[Scenario, str, int]], again: bool = False) -> None:
-        for index, (scenario, variant, clients) in enumerate(plan, 1):
-            label = (f"[{'again' if again else index}/{len(plan)}] {scenario.name} ({variant_label(variant, self.sizes)}), "
-                     f"{_clients(clients)}")
-            variables = self.prepare(conn, scenario, variant, clients)
-            if not self.options.smoke:
-                conn.execute("CHECKPOINT")
-            wal_before = self.wal_written(conn)
-            outcome = self.run_pgbench(url, scenario, variant, clients, variables, logs)
-            operations = outcome.transactions * outcome.ops_per_transaction
-            if operations:
-                records, size = (after - before for after, before in zip(self.wal_written(conn), wal_before))
-                outcome.wal_records_per_op = records / operations
-                outcome.wal_bytes_per_op = size / operations
-            self.results.append(outcome)
-            line = (f"{label}: {_number(outcome.ops_per_s)} ops/s, p50 {_number(outcome.p50_ms, 3)} ms, "
-                    f"p99 {_number(outcome.p99_ms, 3)} ms, {outcome.failures} failed, {outcome.retried} retried")
-            self.say(line)
-            if outcome.error:
-                self.problems.append(f"{scenario.name} ({variant}, {clients} clients): {outcome.error}")
-                self.say(f"  error: {outcome.error}")
+    def run_paired(self, conn: psycopg.Connection[Any], url: str, logs: Path, clients: int) -> None:
+        """Each Comparison whose two scenarios ran in the table: `rounds` rounds of the scenario and
+        its reference back to back, the reference first in odd rounds and second in even ones."""
+        comparisons = [c for c in COMPARISONS if find_result(self.results, c.scenario, c.variant, clients)
+                       and find_result(self.results, c.reference, c.variant, clients)]
+        for position, comparison in enumerate(comparisons, 1):
+            for number in range(1, self.options.rounds + 1):
+                pair = (comparison.reference, comparison.scenario)
+                for name in pair if number % 2 else reversed(pair):
+                    outcome = self.run_one(conn, url, logs, SCENARIOS_BY_NAME[name], comparison.variant, clients,
+                                           f"pair {position}/{len(comparisons)}, round {number}/{self.options.rounds}")
+                    outcome.comparison, outcome.round = comparison.name, number
+                    self.paired.append(outcome)
+
+    def run_one(self, conn: psycopg.Connection[Any], url: str, logs: Path, scenario: Scenario, variant: str,
+                clients: int, position: str) -> RunResult:
+        """One pgbench run with its fixture, WAL counts and progress line."""
+        label = f"[{position}] {scenario.name} ({variant_label(variant, self.sizes)}), {_clients(clients)}"
+        variables = self.prepare(conn, scenario, variant, clients)
+        if not self.options.smoke:
+            conn.execute("CHECKPOINT")
+        wal_before = self.wal_written(conn)
+        outcome = self.run_pgbench(url, scenario, variant, clients, variables, logs)
+        operations = outcome.transactions * outcome.ops_per_transaction
+        if operations:
+            records, size = (after - before for after, before in zip(self.wal_written(conn), wal_before))
+            outcome.wal_records_per_op = records / operations
+            outcome.wal_bytes_per_op = size / operations
+        self.say(f"{label}: {_number(outcome.ops_per_s)} ops/s, p50 {_number(outcome.p50_ms, 3)} ms, "
+                 f"p99 {_number(outcome.p99_ms, 3)} ms, {outcome.failures} failed, {outcome.retried} retried")
+        if outcome.error:
+            self.problems.append(f"{scenario.name} ({variant}, {clients} clients): {outcome.error}")
+            self.say(f"  error: {outcome.error}")
+        return outcome
 
     def wal_written(self, conn: psycopg.Connection[Any]) -> tuple[int, int]:
         """WAL records and bytes written so far, once every other session of the database has ended:
@@ -1221,8 +1329,8 @@ class Harness:
         document = results_document(
             started_at=started_at, finished_at=timestamp(), runtime_s=time.monotonic() - started,
             options=self.options, sizes=self.sizes, machine=machine, results=self.results, expire_due=expire,
-            bytes_per_op=sizes_doc, targets=evaluate_targets(self.results), problems=self.problems,
-            phases=self.phases, source=source, drift=self.drift)
+            bytes_per_op=sizes_doc, targets=evaluate_targets(self.results, self.paired), problems=self.problems,
+            phases=self.phases, source=source, drift=self.drift, paired=self.paired)
         report = format_report(document)
         output.mkdir(parents=True, exist_ok=True)
         (output / "latest.json").write_text(json.dumps(document, indent=2) + "\n")

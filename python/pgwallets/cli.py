@@ -461,14 +461,18 @@ def demo_command() -> None:
                    "writes to a temporary folder unless --output is given, never into bench/results.")
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
               help="Folder for latest.json, latest.txt, machine.json and throughput.png (default bench/results).")
+@click.option("--rounds", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Rounds of paired runs (an operation and its reference back to back) behind each throughput "
+                   "target (default 3; 0: read the targets from the table's runs).")
 def bench_command(duration: int | None, clients: str | None, only: str | None, smoke: bool,
-                  output: Path | None) -> None:
+                  output: Path | None, rounds: int | None) -> None:
     """Benchmark pgwallets with pgbench in a throwaway database on the server (DATABASE_URL's, else
     the local cluster), against a raw UPDATE and a minimal ledger write measured in the same run."""
     from pgwallets import bench
 
-    if smoke and (duration is not None or clients is not None):
-        raise click.UsageError("--smoke runs 1 client for 1 second: no --duration or --clients")
+    if smoke and (duration is not None or clients is not None or rounds is not None):
+        raise click.UsageError("--smoke runs 1 client for 1 second and one round of pairs: no --duration, "
+                               "--clients or --rounds")
     try:
         options = bench.Options(
             duration=1 if smoke else duration or bench.DEFAULT_DURATION,
@@ -476,6 +480,7 @@ def bench_command(duration: int | None, clients: str | None, only: str | None, s
             only=bench.parse_only(only) if only else None,
             smoke=smoke,
             output=output,
+            rounds=1 if smoke else bench.DEFAULT_ROUNDS if rounds is None else rounds,
         )
     except ValueError as error:
         raise click.BadParameter(str(error)) from error

@@ -214,26 +214,69 @@ def test_the_results_document_is_json_with_a_fixed_shape(tmp_path: Path) -> None
         targets=bench.evaluate_targets(results), problems=["transfer (uniform, 8 clients): aborted"],
         phases={"pgbench runs": 590.2, "expire_due": 9.8}, source={"commit": "0123456789abcdef", "sql_modified": True},
         drift=bench.baseline_drift(results, [run_result("ledger_write", "uniform", 8, 1500),
-                                             run_result("ledger_write", "hot", 8, 1050)]))
+                                             run_result("ledger_write", "hot", 8, 1050)]),
+        paired=paired_runs("credit", "ledger_write", "uniform", [(1800, 2000)]))
     decoded = json.loads(json.dumps(document))
     assert set(decoded) == {"schema_version", "started_at", "finished_at", "runtime_s", "load_average_at_end",
-                            "phases_s", "options", "sizes", "machine", "source", "scenarios", "results", "baseline_drift",
-                            "expire_due", "bytes_per_operation", "targets", "problems"}
+                            "phases_s", "options", "sizes", "machine", "source", "scenarios", "results", "paired_runs",
+                            "baseline_drift", "expire_due", "bytes_per_operation", "targets", "problems"}
     assert decoded["options"] == {"duration_s": 10, "clients": [1, 8], "only": None, "smoke": False,
-                                  "max_tries": bench.MAX_TRIES, "query_mode": "prepared"}
+                                  "max_tries": bench.MAX_TRIES, "query_mode": "prepared", "rounds": bench.DEFAULT_ROUNDS}
     assert set(decoded["scenarios"]) == {scenario.name for scenario in bench.SCENARIOS}
     assert all(Path(ROOT, spec["script"]).is_file() for spec in decoded["scenarios"].values())
     assert set(decoded["results"][0]) == {
         "scenario", "variant", "clients", "duration_s", "ops_per_transaction", "transactions", "tps", "ops_per_s",
         "p50_ms", "p99_ms", "failures", "retried", "retries", "aborted_clients", "vs_minimal_write", "vs_raw_update",
-        "wal_records_per_op", "wal_bytes_per_op", "error", "skipped"}
+        "wal_records_per_op", "wal_bytes_per_op", "error", "skipped", "comparison", "round"}
+    assert decoded["paired_runs"][0]["comparison"] == "credit vs ledger_write (uniform)"
     report = bench.format_report(decoded)
     assert "vs minimal write" in report and "targets (informative, never asserted)" in report
     assert "expire_due / bulk INSERT" in report and "problems:" in report
     assert "total runtime: 600 s (pgbench runs 590 s, expire_due 10 s)" in report
     assert "commit 0123456789 + uncommitted sql/ changes" in report
+    assert "the median of 1 round of paired runs" in report
     assert ("baseline drift: ledger_write at 8 clients again after the last scenario: uniform 2,000 -> 1,500 ops/s (-25 %), "
             "hot 1,000 -> 1,050 ops/s (+5 %): the machine's speed changed during the run") in report
+
+
+def paired_runs(scenario: str, reference: str, variant: str, rounds: list[tuple[float, float]],
+                clients: int = 8) -> list[RunResult]:
+    """Paired runs of one comparison: (scenario ops/s, reference ops/s) per round."""
+    name = bench.Comparison(scenario, reference, variant).name
+    runs = []
+    for number, (subject_ops, reference_ops) in enumerate(rounds, 1):
+        for which, ops in ((scenario, subject_ops), (reference, reference_ops)):
+            run = run_result(which, variant, clients, ops)
+            run.comparison, run.round = name, number
+            runs.append(run)
+    return runs
+
+
+def test_paired_ratios_are_per_round_and_per_comparison() -> None:
+    paired = (paired_runs("credit", "ledger_write", "uniform", [(900, 1000), (1600, 2000), (700, 1000)])
+              + paired_runs("debit", "ledger_write", "uniform", [(500, 1000)]))
+    ratios = bench.paired_ratios(paired, bench.Comparison("credit", "ledger_write", "uniform"), 8)
+    assert ratios == pytest.approx([0.9, 0.8, 0.7])
+    assert bench.paired_ratios(paired, bench.Comparison("debit", "ledger_write", "uniform"), 8) == [0.5]
+    assert bench.paired_ratios(paired, bench.Comparison("credit", "ledger_write", "uniform"), 1) == []
+    assert bench.median([0.9, 0.5, 0.7]) == 0.7 and bench.median([1.0, 2.0]) == 1.5
+
+
+def test_targets_read_the_median_of_paired_rounds_when_there_are_some() -> None:
+    results = sample_results()
+    bench.add_ratios(results)
+    paired = (paired_runs("credit", "ledger_write", "uniform", [(1500, 2000), (1700, 2000), (1000, 2000)])
+              + paired_runs("debit_many", "debit", "hot", [(10500, 500), (11000, 500), (10000, 500)])
+              + paired_runs("debit_idempotent", "debit", "uniform", [(1000, 1100), (1000, 1300), (1000, 1050)]))
+    targets = {target["name"]: target for target in bench.evaluate_targets(results, paired)}
+    credit = targets["credit vs minimal write (uniform, 8 clients)"]
+    assert credit["value"] == pytest.approx(0.75) and credit["met"] is False  # the table alone says 0.9
+    assert credit["detail"].startswith("median of 3 paired rounds (0.75, 0.85, 0.50); table: 0.90x")
+    assert targets["debit_many(100) vs single debit, ops/s (hot, 8 clients)"]["value"] == pytest.approx(21)
+    overhead = targets["idempotency key overhead on debit (uniform, 8 clients)"]
+    assert overhead["value"] == pytest.approx(0.1) and overhead["met"] is True
+    debit = targets["debit (1 bucket) vs minimal write (uniform, 8 clients)"]  # no pairs: the table
+    assert debit["value"] == pytest.approx(0.5)
 
 
 def test_baseline_drift_compares_the_same_variant_and_client_count() -> None:
