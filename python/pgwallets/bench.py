@@ -151,12 +151,13 @@ class Comparison:
         return f"{self.scenario} vs {self.reference} ({self.variant})"
 
 
-COMPARISONS: tuple[Comparison, ...] = (
-    *(Comparison(name, "ledger_write", "uniform") for name in ("credit", "debit", "transfer", "hold_capture")),
-    *(Comparison(name, "ledger_write", "hot") for name in ("credit", "debit", "debit_3_buckets", "transfer")),
-    Comparison("debit_many", "debit", "hot"),
-    Comparison("debit_idempotent", "debit", "uniform"),
-)
+#: The targets' comparisons, and those of the floors in the ledger's own tables of the operations
+#: that miss theirs, each right after its operation's: what the rows alone reach, measured alike.
+COMPARISONS: tuple[Comparison, ...] = tuple(
+    Comparison(name, "ledger_write", variant) for variant, names in (
+        ("uniform", ("credit", "debit", "transfer", "transfer_ledger_rows", "hold_capture", "hold_capture_ledger_rows")),
+        ("hot", ("credit", "debit", "debit_3_buckets", "transfer", "transfer_ledger_rows"))) for name in names
+) + (Comparison("debit_many", "debit", "hot"), Comparison("debit_idempotent", "debit", "uniform"))
 
 #: Measured in Python rather than pgbench.
 PYTHON_SCENARIOS = ("expire_due", "bytes_per_op")
@@ -473,9 +474,12 @@ def evaluate_targets(results: Sequence[RunResult], paired: Sequence[RunResult] =
         else:
             targets.append(_target(name, f">= {minimum:g}x", None, None, "not measured"))
             return
-        for floor in SCENARIOS:
-            found = find_result(results, floor.name, variant, clients) if floor.floor_of == scenario and clients else None
-            if found and base and found.ops_per_s and base.ops_per_s:
+        for floor in (other for other in SCENARIOS if other.floor_of == scenario):
+            floor_rounds = paired_ratios(paired, Comparison(floor.name, "ledger_write", variant), clients)
+            found = find_result(results, floor.name, variant, clients) if clients else None
+            if floor_rounds:
+                numbers += f"; floor {floor.name}: {median(floor_rounds):.2f}x (paired)"
+            elif found and base and found.ops_per_s and base.ops_per_s:
                 numbers += f"; floor {floor.name}: {found.ops_per_s / base.ops_per_s:.2f}x"
         if result and base and result.wal_records_per_op and base.wal_records_per_op:
             numbers += (f"; WAL {result.wal_records_per_op:.1f} vs {base.wal_records_per_op:.1f} records/op, "
