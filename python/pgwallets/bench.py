@@ -65,7 +65,8 @@ MAX_TRIES = 10
 LARGE_CREDIT = 10**15
 #: Debits/s assumed when sizing the 3-bucket wallets without a single-bucket debit rate of this run.
 FALLBACK_DEBIT_RATE = 4000.0
-#: 2: WAL records and bytes per operation on every run; 3: baseline_drift; 4: paired_runs, options.rounds
+#: 2: WAL records and bytes per operation on every run; 3: baseline_drift; 4: paired_runs, options.rounds,
+#: wal_flush_us
 SCHEMA_VERSION = 4
 #: Rounds of paired runs behind each throughput target (see Comparison).
 DEFAULT_ROUNDS = 3
@@ -369,6 +370,9 @@ class RunResult:
     #: WAL written per operation during the run (pg_stat_wal, cluster-wide): how much work it is.
     wal_records_per_op: float | None = None
     wal_bytes_per_op: float | None = None
+    #: Mean time of one WAL flush during the run (pg_stat_wal's wal_sync_time / wal_sync, timed by
+    #: the database's sessions): the storage's speed, which moves on a shared machine.
+    wal_flush_us: float | None = None
     error: str | None = None
     skipped: str | None = None
     #: A paired run's comparison (Comparison.name) and round; None for the table's runs.
@@ -635,16 +639,16 @@ def format_report(document: dict[str, Any]) -> str:
                    + ": other work on the machine skews every figure")
     out.append("")
     headers = ["scenario", "variant", "clients", "ops/s", "p50 ms", "p99 ms", "failures", "retried",
-               "vs minimal write", "vs raw UPDATE", "WAL rec/op", "WAL B/op"]
+               "vs minimal write", "vs raw UPDATE", "WAL rec/op", "WAL B/op", "flush µs"]
     rows = []
     for result in document["results"]:
         if result["skipped"]:
             rows.append([result["scenario"], variant_label(result["variant"], sizes), str(result["clients"]),
-                         "skipped", "", "", "", "", "", result["skipped"], "", ""])
+                         "skipped", "", "", "", "", "", result["skipped"], "", "", ""])
             continue
         if result["error"] and result["ops_per_s"] is None:
             rows.append([result["scenario"], variant_label(result["variant"], sizes), str(result["clients"]),
-                         "error", "", "", "", "", "", "", "", ""])
+                         "error", "", "", "", "", "", "", "", "", ""])
             continue
         failures = str(result["failures"]) + (f" +{result['aborted_clients']} aborted" if result["aborted_clients"] else "")
         rows.append([
@@ -653,11 +657,13 @@ def format_report(document: dict[str, Any]) -> str:
             failures, str(result["retried"]),
             _number(result["vs_minimal_write"], 2, "x"), _number(result["vs_raw_update"], 2, "x"),
             _number(result.get("wal_records_per_op"), 1), _number(result.get("wal_bytes_per_op")),
+            _number(result.get("wal_flush_us")),
         ])
-    out.append(render_table(headers, rows, [False, False, True, True, True, True, True, True, True, True, True, True]))
+    out.append(render_table(headers, rows, [False, False, *[True] * 11]))
     out.append("ops/s: operations per second (debit_many: calls/s x "
                f"{BATCH_ITEMS}); hold_capture: hold + capture pairs/s. Ratios: ops/s over the baseline of the same "
-               "distribution (single-wallet runs: hot) and client count.")
+               "distribution (single-wallet runs: hot) and client count. flush µs: mean time of one WAL flush "
+               "during the run (pg_stat_wal).")
     drift = document.get("baseline_drift")
     if drift:
         changes = [f"{variant} {_number(v['first_ops_per_s'])} -> {_number(v['last_ops_per_s'])} ops/s ({v['change_pct']:+.0f} %)"
@@ -870,6 +876,10 @@ class Harness:
         with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            try:  # the sessions of the runs time their WAL flushes (RunResult.wal_flush_us); superuser only
+                conn.execute(sql.SQL("ALTER DATABASE {} SET track_wal_io_timing = on").format(sql.Identifier(name)))
+            except psycopg.errors.InsufficientPrivilege:
+                pass
         return cluster.database_url(name, server)
 
     def drop_database(self, server: str, name: str) -> None:
@@ -1138,9 +1148,11 @@ class Harness:
         outcome = self.run_pgbench(url, scenario, variant, clients, variables, logs)
         operations = outcome.transactions * outcome.ops_per_transaction
         if operations:
-            records, size = (after - before for after, before in zip(self.wal_written(conn), wal_before))
+            records, size, flushes, flush_ms = (after - before for after, before in zip(self.wal_written(conn), wal_before))
             outcome.wal_records_per_op = records / operations
             outcome.wal_bytes_per_op = size / operations
+            if flushes and flush_ms:
+                outcome.wal_flush_us = 1000 * flush_ms / flushes
         self.say(f"{label}: {_number(outcome.ops_per_s)} ops/s, p50 {_number(outcome.p50_ms, 3)} ms, "
                  f"p99 {_number(outcome.p99_ms, 3)} ms, {outcome.failures} failed, {outcome.retried} retried")
         if outcome.error:
@@ -1148,16 +1160,20 @@ class Harness:
             self.say(f"  error: {outcome.error}")
         return outcome
 
-    def wal_written(self, conn: psycopg.Connection[Any]) -> tuple[int, int]:
-        """WAL records and bytes written so far, once every other session of the database has ended:
-        a backend reports its WAL counts when it exits, and pgbench does not wait for that."""
+    def wal_written(self, conn: psycopg.Connection[Any]) -> tuple[float, float, float, float]:
+        """WAL records, bytes, flushes and milliseconds spent flushing so far, once every other
+        session of the database has ended: a backend reports its WAL counts when it exits, and
+        pgbench does not wait for that."""
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and _one(
                 conn, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
                       "AND backend_type = 'client backend'"):
             time.sleep(0.05)
-        records, size = conn.execute("SELECT wal_records, wal_bytes::bigint FROM pg_stat_wal").fetchone() or (0, 0)
-        return int(records), int(size)
+        row = conn.execute("SELECT wal_records, wal_bytes, wal_sync, wal_sync_time FROM pg_stat_wal").fetchone()
+        if row is None:
+            return 0.0, 0.0, 0.0, 0.0
+        records, size, flushes, flush_ms = row
+        return float(records), float(size), float(flushes), float(flush_ms)
 
     # -- Python-measured scenarios --------------------------------------------------------------
 

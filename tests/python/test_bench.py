@@ -227,7 +227,7 @@ def test_the_results_document_is_json_with_a_fixed_shape(tmp_path: Path) -> None
     assert set(decoded["results"][0]) == {
         "scenario", "variant", "clients", "duration_s", "ops_per_transaction", "transactions", "tps", "ops_per_s",
         "p50_ms", "p99_ms", "failures", "retried", "retries", "aborted_clients", "vs_minimal_write", "vs_raw_update",
-        "wal_records_per_op", "wal_bytes_per_op", "error", "skipped", "comparison", "round"}
+        "wal_records_per_op", "wal_bytes_per_op", "wal_flush_us", "error", "skipped", "comparison", "round"}
     assert decoded["paired_runs"][0]["comparison"] == "credit vs ledger_write (uniform)"
     report = bench.format_report(decoded)
     assert "vs minimal write" in report and "targets (informative, never asserted)" in report
