@@ -134,7 +134,7 @@ BEGIN
     RETURNING a.balance INTO balance;
     INSERT INTO bench.floor_entries (account_id, amount, balance_after) VALUES (to_id, amount, balance)
     RETURNING id INTO entry_id;
-    INSERT INTO bench.floor_buckets (account_id, entry_id, remaining) VALUES (to_id, entry_id, amount);
+INSERT INTO bench.floor_buckets (account_id, entry_id, remaining) VALUES (to_id, entry_id, amount);
     RETURN moved_id;
 END
 $$;
@@ -254,6 +254,138 @@ BEGIN
     RETURN entry_id;
 END
 $$;
+
+-- Lower bounds in the ledger's own tables (scenarios *_bound): the least any implementation of
+-- the operation must do under the project's rules, so a target the bound cannot reach is out of
+-- reach of the operation itself. Each is SECURITY DEFINER with a pinned search_path and owned by
+-- wallets_owner, as the ledger's functions are; it serializes the writers of a wallet, reads its
+-- balance after taking the lock, refuses an overdraft and writes the operation's rows. It leaves out
+-- what the ledger must also do, so it costs less than any correct implementation: argument rules
+-- beyond a positive amount, idempotency keys, expiry sweeps, debt, more than one bucket (it draws
+-- from the wallet's first bucket), the draw_from key, worded errors. Wallets are locked by the
+-- first UPDATE of their row, which also reads and writes the balance: one statement where the
+-- ledger's functions spend three (advisory lock, read, update; see _lock_wallet.sql for why they
+-- do). These functions serve the benchmark only: their locking does not exclude the ledger's.
+CREATE FUNCTION bench.transfer_bound(from_id bigint, to_id bigint, amount bigint)
+RETURNS bigint
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    sender record;
+    receiver record;
+    moved_id bigint;
+    bucket_id bigint;
+    entry_id bigint;
+BEGIN
+    IF amount IS NULL OR amount <= 0 OR from_id = to_id THEN
+        RAISE EXCEPTION 'bench.transfer_bound(%, %, %): bad arguments', from_id, to_id, amount;
+    END IF;
+    -- Both rows locked in ascending id order, as wallets.transfer locks them.
+    IF from_id < to_id THEN
+        UPDATE wallets.wallets w SET ledger_balance = w.ledger_balance - transfer_bound.amount WHERE w.id = from_id
+        RETURNING w.ledger_balance, w.held, w.asset INTO sender;
+        UPDATE wallets.wallets w SET ledger_balance = w.ledger_balance + transfer_bound.amount WHERE w.id = to_id
+        RETURNING w.ledger_balance, w.asset INTO receiver;
+    ELSE
+        UPDATE wallets.wallets w SET ledger_balance = w.ledger_balance + transfer_bound.amount WHERE w.id = to_id
+        RETURNING w.ledger_balance, w.asset INTO receiver;
+        UPDATE wallets.wallets w SET ledger_balance = w.ledger_balance - transfer_bound.amount WHERE w.id = from_id
+        RETURNING w.ledger_balance, w.held, w.asset INTO sender;
+    END IF;
+    IF sender.asset IS DISTINCT FROM receiver.asset OR sender.ledger_balance - sender.held < 0 THEN
+        RAISE EXCEPTION 'bench.transfer_bound(%, %, %): refused', from_id, to_id, amount;
+    END IF;
+    INSERT INTO wallets.transfers (from_wallet_id, to_wallet_id, asset, amount, category, expiration_policy, metadata, created_at)
+    VALUES (from_id, to_id, sender.asset, amount, 'transfer', 'none', '{}', now()) RETURNING id INTO moved_id;
+    INSERT INTO wallets.transactions (wallet_id, amount, category, balance_before, balance_after, metadata, created_at, transfer_id)
+    VALUES (from_id, -amount, 'transfer_out', sender.ledger_balance + amount, sender.ledger_balance, '{}', now(), moved_id)
+    RETURNING id INTO entry_id;
+    SELECT b.transaction_id INTO bucket_id FROM wallets.bucket_state b
+    WHERE b.wallet_id = from_id AND b.open
+    ORDER BY b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id LIMIT 1;
+    UPDATE wallets.bucket_state b SET remaining = b.remaining - transfer_bound.amount
+    WHERE b.wallet_id = from_id AND b.transaction_id = bucket_id;
+    INSERT INTO wallets.allocations (wallet_id, transaction_id, source_transaction_id, amount) VALUES (from_id, entry_id, bucket_id, amount);
+    INSERT INTO wallets.transactions (wallet_id, amount, category, priority, balance_before, balance_after, metadata, created_at, transfer_id)
+    VALUES (to_id, amount, 'transfer_in', 50, receiver.ledger_balance - amount, receiver.ledger_balance, '{}', now(), moved_id)
+    RETURNING id INTO entry_id;
+    INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, remaining) VALUES (to_id, entry_id, 50, amount);
+    RETURN moved_id;
+END
+$$;
+
+CREATE FUNCTION bench.hold_bound(wallet_id bigint, amount bigint)
+RETURNS bigint
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    reserved_id bigint;
+    bucket_id bigint;
+BEGIN
+    IF amount IS NULL OR amount <= 0 THEN
+        RAISE EXCEPTION 'bench.hold_bound(%, %): bad amount', wallet_id, amount;
+    END IF;
+    UPDATE wallets.wallets w SET held = w.held + hold_bound.amount
+    WHERE w.id = hold_bound.wallet_id AND w.ledger_balance - w.held >= hold_bound.amount;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'bench.hold_bound(%, %): refused', wallet_id, amount;
+    END IF;
+    INSERT INTO wallets.holds (wallet_id, amount, expires_at, metadata, created_at)
+    VALUES (wallet_id, amount, now() + interval '15 minutes', '{}', now()) RETURNING id INTO reserved_id;
+    SELECT b.transaction_id INTO bucket_id FROM wallets.bucket_state b
+    WHERE b.wallet_id = hold_bound.wallet_id AND b.open
+    ORDER BY b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id LIMIT 1;
+    UPDATE wallets.bucket_state b SET remaining = b.remaining - hold_bound.amount, held = b.held + hold_bound.amount
+    WHERE b.wallet_id = hold_bound.wallet_id AND b.transaction_id = bucket_id;
+    INSERT INTO wallets.hold_allocations (wallet_id, hold_id, source_transaction_id, amount) VALUES (wallet_id, reserved_id, bucket_id, amount);
+    RETURN reserved_id;
+END
+$$;
+
+CREATE FUNCTION bench.capture_bound(hold_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    reserved record;
+    balance bigint;
+    bucket_id bigint;
+    entry_id bigint;
+BEGIN
+    SELECT h.wallet_id, h.amount INTO reserved FROM wallets.holds h WHERE h.id = capture_bound.hold_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'bench.capture_bound(%): no such hold', hold_id;
+    END IF;
+    UPDATE wallets.wallets w SET ledger_balance = w.ledger_balance - reserved.amount, held = w.held - reserved.amount
+    WHERE w.id = reserved.wallet_id RETURNING w.ledger_balance INTO balance;
+    -- Under the wallet's lock: only an active hold is captured, once.
+    UPDATE wallets.holds h SET status = 'captured', captured_amount = h.amount, closed_at = now()
+    WHERE h.wallet_id = reserved.wallet_id AND h.id = capture_bound.hold_id AND h.status = 'active';
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'bench.capture_bound(%): not active', hold_id;
+    END IF;
+    INSERT INTO wallets.transactions (wallet_id, amount, category, balance_before, balance_after, metadata, created_at, hold_id)
+    VALUES (reserved.wallet_id, -reserved.amount, 'debit', balance + reserved.amount, balance, '{}', now(), capture_bound.hold_id)
+    RETURNING id INTO entry_id;
+    SELECT r.source_transaction_id INTO bucket_id FROM wallets.hold_allocations r
+    WHERE r.wallet_id = reserved.wallet_id AND r.hold_id = capture_bound.hold_id;
+    INSERT INTO wallets.allocations (wallet_id, transaction_id, source_transaction_id, amount)
+    VALUES (reserved.wallet_id, entry_id, bucket_id, reserved.amount);
+    UPDATE wallets.bucket_state b SET held = b.held - reserved.amount WHERE b.wallet_id = reserved.wallet_id AND b.transaction_id = bucket_id;
+    RETURN entry_id;
+END
+$$;
+
+ALTER FUNCTION bench.transfer_bound(bigint, bigint, bigint) OWNER TO wallets_owner;
+ALTER FUNCTION bench.hold_bound(bigint, bigint) OWNER TO wallets_owner;
+ALTER FUNCTION bench.capture_bound(bigint) OWNER TO wallets_owner;
+GRANT USAGE ON SCHEMA bench TO wallets_owner;
 
 INSERT INTO bench.floor_buckets (account_id, entry_id, remaining)
 SELECT g, 0, 1000000000000000 FROM generate_series(0, 10000) g;

@@ -96,7 +96,8 @@ class Scenario:
     baseline: bool = False
     #: A function that must exist in the database, else the scenario is skipped.
     requires: str | None = None
-    #: The scenario whose rows this one writes in plain PL/pgSQL (its floor); runs along with it.
+    #: The scenario whose rows this one writes in plain PL/pgSQL (its floor), or the least of whose
+    #: work any implementation must do (its bound, named *_bound); runs along with it.
     floor_of: str | None = None
 
 
@@ -119,6 +120,9 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("transfer_ledger_rows", "transfer_ledger_rows.sql", ("uniform", "hot"),
              "floor of transfer in the ledger's tables: its rows written into wallets.* by plain PL/pgSQL "
              "(bench.transfer_ledger_rows)", floor_of="transfer"),
+    Scenario("transfer_bound", "transfer_bound.sql", ("uniform", "hot"),
+             "lower bound of transfer: the least any implementation must do, the rows plus a lock and read of "
+             "both balances and the overdraft rule (bench.transfer_bound)", floor_of="transfer"),
     Scenario("hold_capture", "hold_capture.sql", ("uniform", "hot"), "wallets.hold then wallets.capture"),
     Scenario("hold_capture_rows", "hold_capture_rows.sql", ("uniform", "hot"),
              "floor of hold_capture: its rows written by plain PL/pgSQL (bench.hold_rows, bench.capture_rows)",
@@ -126,6 +130,10 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("hold_capture_ledger_rows", "hold_capture_ledger_rows.sql", ("uniform", "hot"),
              "floor of hold_capture in the ledger's tables: its rows written into wallets.* by plain PL/pgSQL "
              "(bench.hold_ledger_rows, bench.capture_ledger_rows)", floor_of="hold_capture"),
+    Scenario("hold_capture_bound", "hold_capture_bound.sql", ("uniform", "hot"),
+             "lower bound of hold_capture: the least any implementation must do, the rows plus a lock and read of "
+             "the balance, the overdraft rule and the hold's status (bench.hold_bound, bench.capture_bound)",
+             floor_of="hold_capture"),
     Scenario("balance", "balance.sql", ("uniform",), "wallets.balance (read)"),
     Scenario("debit_many", "debit_many.sql", ("hot",), f"wallets.debit_many, {BATCH_ITEMS} items per call",
              ops_per_transaction=BATCH_ITEMS, requires="wallets.debit_many(bigint[],bigint[],text[],jsonb[],text[],boolean)"),
@@ -152,12 +160,14 @@ class Comparison:
         return f"{self.scenario} vs {self.reference} ({self.variant})"
 
 
-#: The targets' comparisons, and those of the floors in the ledger's own tables of the operations
-#: that miss theirs, each right after its operation's: what the rows alone reach, measured alike.
+#: The targets' comparisons, and those of the floors in the ledger's own tables and the lower
+#: bounds of the operations that miss theirs, each right after its operation's: what the rows
+#: alone reach, and what the least correct implementation reaches, measured alike.
 COMPARISONS: tuple[Comparison, ...] = tuple(
     Comparison(name, "ledger_write", variant) for variant, names in (
-        ("uniform", ("credit", "debit", "transfer", "transfer_ledger_rows", "hold_capture", "hold_capture_ledger_rows")),
-        ("hot", ("credit", "debit", "debit_3_buckets", "transfer", "transfer_ledger_rows"))) for name in names
+        ("uniform", ("credit", "debit", "transfer", "transfer_ledger_rows", "transfer_bound", "hold_capture",
+                     "hold_capture_ledger_rows", "hold_capture_bound")),
+        ("hot", ("credit", "debit", "debit_3_buckets", "transfer", "transfer_ledger_rows", "transfer_bound"))) for name in names
 ) + (Comparison("debit_many", "debit", "hot"), Comparison("debit_idempotent", "debit", "uniform"))
 
 #: Measured in Python rather than pgbench.
@@ -481,10 +491,11 @@ def evaluate_targets(results: Sequence[RunResult], paired: Sequence[RunResult] =
         for floor in (other for other in SCENARIOS if other.floor_of == scenario):
             floor_rounds = paired_ratios(paired, Comparison(floor.name, "ledger_write", variant), clients)
             found = find_result(results, floor.name, variant, clients) if clients else None
+            kind = "bound" if floor.name.endswith("_bound") else "floor"
             if floor_rounds:
-                numbers += f"; floor {floor.name}: {median(floor_rounds):.2f}x (paired)"
+                numbers += f"; {kind} {floor.name}: {median(floor_rounds):.2f}x (paired)"
             elif found and base and found.ops_per_s and base.ops_per_s:
-                numbers += f"; floor {floor.name}: {found.ops_per_s / base.ops_per_s:.2f}x"
+                numbers += f"; {kind} {floor.name}: {found.ops_per_s / base.ops_per_s:.2f}x"
         if result and base and result.wal_records_per_op and base.wal_records_per_op:
             numbers += (f"; WAL {result.wal_records_per_op:.1f} vs {base.wal_records_per_op:.1f} records/op, "
                         f"{result.wal_bytes_per_op:,.0f} vs {base.wal_bytes_per_op:,.0f} B/op")
@@ -991,12 +1002,12 @@ class Harness:
             return {"lo": 1, "hi": 10_000, **ends} if variant == "uniform" else {"lo": 0, "hi": 0, **ends}
         if name == "credit":
             return self.uniform_or_hot(conn, "credit", variant, None)
-        if name in ("debit", "hold_capture", "hold_capture_ledger_rows", "balance"):
+        if name in ("debit", "hold_capture", "hold_capture_ledger_rows", "hold_capture_bound", "balance"):
             return self.uniform_or_hot(conn, name, variant, LARGE_CREDIT)
         if name == "debit_idempotent":
             self.run_number += 1
             return {**self.uniform_or_hot(conn, name, variant, LARGE_CREDIT), "run": self.run_number, "seq": 0}
-        if name in ("transfer", "transfer_ledger_rows"):
+        if name in ("transfer", "transfer_ledger_rows", "transfer_bound"):
             first, count = self.group(conn, name, self.sizes.wallets, LARGE_CREDIT)
             ends = {"to_lo": first, "to_n": count}
             if variant == "uniform":

@@ -268,9 +268,10 @@ def test_targets_read_the_median_of_paired_rounds_when_there_are_some() -> None:
     paired = (paired_runs("credit", "ledger_write", "uniform", [(1500, 2000), (1700, 2000), (1000, 2000)])
               + paired_runs("debit_many", "debit", "hot", [(10500, 500), (11000, 500), (10000, 500)])
               + paired_runs("debit_idempotent", "debit", "uniform", [(1000, 1100), (1000, 1300), (1000, 1050)])
-              + paired_runs("transfer_ledger_rows", "ledger_write", "uniform", [(1300, 2000)]))
+              + paired_runs("transfer_ledger_rows", "ledger_write", "uniform", [(1300, 2000)])
+              + paired_runs("transfer_bound", "ledger_write", "uniform", [(1100, 2000), (1000, 2000), (1200, 2000)]))
     results += [run_result("transfer", "uniform", 8, 1000), run_result("transfer_rows", "uniform", 8, 1600),
-                run_result("transfer_ledger_rows", "uniform", 8, 1200)]
+                run_result("transfer_ledger_rows", "uniform", 8, 1200), run_result("transfer_bound", "uniform", 8, 1100)]
     bench.add_ratios(results)
     targets = {target["name"]: target for target in bench.evaluate_targets(results, paired)}
     credit = targets["credit vs minimal write (uniform, 8 clients)"]
@@ -283,7 +284,8 @@ def test_targets_read_the_median_of_paired_rounds_when_there_are_some() -> None:
     assert debit["value"] == pytest.approx(0.5)
     transfer = targets["transfer vs minimal write (uniform, 8 clients)"]  # floors: paired when measured so
     assert transfer["value"] == pytest.approx(0.5)
-    assert "floor transfer_rows: 0.80x; floor transfer_ledger_rows: 0.65x (paired)" in transfer["detail"]
+    assert ("floor transfer_rows: 0.80x; floor transfer_ledger_rows: 0.65x (paired); "
+            "bound transfer_bound: 0.55x (paired)") in transfer["detail"]
 
 
 def test_baseline_drift_compares_the_same_variant_and_client_count() -> None:
