@@ -259,13 +259,15 @@ $$;
 -- the operation must do under the project's rules, so a target the bound cannot reach is out of
 -- reach of the operation itself. Each is SECURITY DEFINER with a pinned search_path and owned by
 -- wallets_owner, as the ledger's functions are; it serializes the writers of a wallet, reads its
--- balance after taking the lock, refuses an overdraft and writes the operation's rows. It leaves out
--- what the ledger must also do, so it costs less than any correct implementation: argument rules
--- beyond a positive amount, idempotency keys, expiry sweeps, debt, more than one bucket (it draws
--- from the wallet's first bucket), the draw_from key, worded errors. Wallets are locked by the
--- first UPDATE of their row, which also reads and writes the balance: one statement where the
--- ledger's functions spend three (advisory lock, read, update; see _lock_wallet.sql for why they
--- do). These functions serve the benchmark only: their locking does not exclude the ledger's.
+-- balance after taking the lock, refuses an overdraft and writes the operation's rows. It leaves
+-- out what the ledger must also do, so it costs less than any correct implementation: argument
+-- rules beyond a positive amount, idempotency keys, expiry sweeps, debt, worded errors and, but
+-- for debit_bound, more than one bucket (they draw from the wallet's first bucket) and the
+-- draw_from key. Wallets are locked by the first UPDATE of their row, which also reads and writes
+-- the balance: one statement where the ledger's functions spend three (advisory lock, read,
+-- update; see _lock_wallet.sql for why they do), except in debit_bound (below). These functions
+-- serve the benchmark only: the row locks of transfer_bound and hold_bound do not exclude the
+-- ledger's advisory locks.
 CREATE FUNCTION bench.transfer_bound(from_id bigint, to_id bigint, amount bigint)
 RETURNS bigint
 LANGUAGE plpgsql
@@ -313,6 +315,58 @@ BEGIN
     RETURNING id INTO entry_id;
     INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, remaining) VALUES (to_id, entry_id, 50, amount);
     RETURN moved_id;
+END
+$$;
+
+-- A debit over as many buckets as it needs. The wallet row carries the draw_from key, which the
+-- debit moves, so the wallet is locked with an advisory lock and read first (as _lock_wallet
+-- does) and written once at the end; the buckets are read from the key on (without it a hot
+-- wallet's draw-down walks the dead index entries of the buckets it emptied; see
+-- docs/scaling.md), at most `amount` of them since each holds at least one credit.
+CREATE FUNCTION bench.debit_bound(wallet_id bigint, amount bigint)
+RETURNS bigint
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    w wallets.wallets;
+    entry_id bigint;
+    bucket record;
+    take bigint;
+    left_to_take bigint := amount;
+BEGIN
+    IF amount IS NULL OR amount <= 0 THEN
+        RAISE EXCEPTION 'bench.debit_bound(%, %): bad amount', wallet_id, amount;
+    END IF;
+    PERFORM pg_advisory_xact_lock(wallets._lock_key(debit_bound.wallet_id));
+    SELECT * INTO w FROM wallets.wallets x WHERE x.id = debit_bound.wallet_id;
+    IF NOT FOUND OR w.ledger_balance - w.held < amount THEN
+        RAISE EXCEPTION 'bench.debit_bound(%, %): refused', wallet_id, amount;
+    END IF;
+    INSERT INTO wallets.transactions (wallet_id, amount, category, balance_before, balance_after, metadata, created_at)
+    VALUES (w.id, -amount, 'debit', w.ledger_balance, w.ledger_balance - amount, '{}', now()) RETURNING id INTO entry_id;
+    FOR bucket IN
+        SELECT b.transaction_id, b.remaining, b.priority, b.expires_at FROM wallets.bucket_state b
+        WHERE b.wallet_id = w.id AND b.open
+          AND (b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id)
+              >= (w.draw_from_priority, coalesce(w.draw_from_expiry, 'infinity'::timestamptz), w.draw_from_id)
+        ORDER BY b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id
+        LIMIT debit_bound.amount
+    LOOP
+        take := least(bucket.remaining, left_to_take);
+        UPDATE wallets.bucket_state b SET remaining = b.remaining - take
+        WHERE b.wallet_id = w.id AND b.transaction_id = bucket.transaction_id;
+        INSERT INTO wallets.allocations (wallet_id, transaction_id, source_transaction_id, amount)
+        VALUES (w.id, entry_id, bucket.transaction_id, take);
+        left_to_take := left_to_take - take;
+        EXIT WHEN left_to_take = 0;
+    END LOOP;
+    UPDATE wallets.wallets x
+    SET ledger_balance = x.ledger_balance - debit_bound.amount,
+        draw_from_priority = bucket.priority, draw_from_expiry = bucket.expires_at, draw_from_id = bucket.transaction_id
+    WHERE x.id = w.id;
+    RETURN entry_id;
 END
 $$;
 
@@ -383,6 +437,7 @@ END
 $$;
 
 ALTER FUNCTION bench.transfer_bound(bigint, bigint, bigint) OWNER TO wallets_owner;
+ALTER FUNCTION bench.debit_bound(bigint, bigint) OWNER TO wallets_owner;
 ALTER FUNCTION bench.hold_bound(bigint, bigint) OWNER TO wallets_owner;
 ALTER FUNCTION bench.capture_bound(bigint) OWNER TO wallets_owner;
 GRANT USAGE ON SCHEMA bench TO wallets_owner;

@@ -114,6 +114,10 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("debit_idempotent", "debit_idempotent.sql", ("uniform",),
              "wallets.debit with a unique idempotency key"),
     Scenario("debit_3_buckets", "debit_3_buckets.sql", ("uniform", "hot"), "wallets.debit spanning 3 buckets"),
+    Scenario("debit_3_buckets_bound", "debit_3_buckets_bound.sql", ("uniform", "hot"),
+             "lower bound of debit_3_buckets: the least any implementation must do, the rows plus a lock and read of "
+             "the wallet, the overdraft rule and the draw-down from the wallet's key (bench.debit_bound)",
+             floor_of="debit_3_buckets"),
     Scenario("transfer", "transfer.sql", ("uniform", "hot"), "wallets.transfer (hot: from the hot wallet)"),
     Scenario("transfer_rows", "transfer_rows.sql", ("uniform", "hot"),
              "floor of transfer: its rows written by plain PL/pgSQL (bench.transfer_rows)", floor_of="transfer"),
@@ -167,7 +171,8 @@ COMPARISONS: tuple[Comparison, ...] = tuple(
     Comparison(name, "ledger_write", variant) for variant, names in (
         ("uniform", ("credit", "debit", "transfer", "transfer_ledger_rows", "transfer_bound", "hold_capture",
                      "hold_capture_ledger_rows", "hold_capture_bound")),
-        ("hot", ("credit", "debit", "debit_3_buckets", "transfer", "transfer_ledger_rows", "transfer_bound"))) for name in names
+        ("hot", ("credit", "debit", "debit_3_buckets", "debit_3_buckets_bound", "transfer", "transfer_ledger_rows",
+                 "transfer_bound"))) for name in names
 ) + (Comparison("debit_many", "debit", "hot"), Comparison("debit_idempotent", "debit", "uniform"))
 
 #: Measured in Python rather than pgbench.
@@ -1014,8 +1019,8 @@ class Harness:
                 return {"lo": first, "hi": first + count - 1, **ends}
             hot, _ = self.group(conn, f"{name}-hot", 1, LARGE_CREDIT)  # opened after: outside the range
             return {"lo": hot, "hi": hot, **ends}
-        if name == "debit_3_buckets":
-            wallets = self.uniform_or_hot(conn, "debit_3_buckets", variant, None)
+        if name in ("debit_3_buckets", "debit_3_buckets_bound"):
+            wallets = self.uniform_or_hot(conn, name, variant, None)
             if top_up:
                 self.top_up_unit_buckets(conn, wallets, variant, clients)
             return wallets
@@ -1293,7 +1298,7 @@ class Harness:
     #: expiring buckets, then expire_due over them, a long history) and the hot transfers, which
     #: write the most kinds of rows on a wallet loaded with one large credit. The wallet of a
     #: million entries is only checked in smoke runs, where it has 10,000.
-    CHECKED_GROUPS = ("debit_3_buckets", "debit-10k-buckets", "transfer-hot", "expire", "balance-many-entries")
+    CHECKED_GROUPS = ("debit_3_buckets", "debit_3_buckets_bound", "debit-10k-buckets", "transfer-hot", "expire", "balance-many-entries")
 
     def check_sample(self, conn: psycopg.Connection[Any]) -> None:
         """wallets.check() on sample wallets: the loaders and the scenarios must leave a consistent ledger."""
