@@ -134,7 +134,7 @@ BEGIN
     RETURNING a.balance INTO balance;
     INSERT INTO bench.floor_entries (account_id, amount, balance_after) VALUES (to_id, amount, balance)
     RETURNING id INTO entry_id;
-INSERT INTO bench.floor_buckets (account_id, entry_id, remaining) VALUES (to_id, entry_id, amount);
+    INSERT INTO bench.floor_buckets (account_id, entry_id, remaining) VALUES (to_id, entry_id, amount);
     RETURN moved_id;
 END
 $$;

@@ -1298,7 +1298,8 @@ class Harness:
     #: expiring buckets, then expire_due over them, a long history) and the hot transfers, which
     #: write the most kinds of rows on a wallet loaded with one large credit. The wallet of a
     #: million entries is only checked in smoke runs, where it has 10,000.
-    CHECKED_GROUPS = ("debit_3_buckets", "debit_3_buckets_bound", "debit-10k-buckets", "transfer-hot", "expire", "balance-many-entries")
+    CHECKED_GROUPS = ("debit_3_buckets", "debit_3_buckets_bound", "debit-10k-buckets", "transfer-hot", "expire",
+                      "balance-many-entries")
 
     def check_sample(self, conn: psycopg.Connection[Any]) -> None:
         """wallets.check() on sample wallets: the loaders and the scenarios must leave a consistent ledger."""

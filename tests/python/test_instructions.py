@@ -38,7 +38,8 @@ def test_every_scenario_commits_each_operation_and_floors_name_their_operation()
     for scenario in instructions.SCENARIOS:
         assert scenario.body.rstrip().endswith("COMMIT;"), scenario.name
         assert scenario.floor_of is None or scenario.floor_of in names, scenario.name
-    assert {s.name for s in instructions.SCENARIOS if s.floor_of == "transfer"} == {"transfer_ledger_rows", "transfer_rows", "transfer_bound"}
+    assert {s.name for s in instructions.SCENARIOS if s.floor_of == "transfer"} == {
+        "transfer_ledger_rows", "transfer_rows", "transfer_bound"}
 
 
 def test_report_ratios() -> None:
