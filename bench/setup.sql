@@ -66,7 +66,7 @@ CREATE TABLE bench.floor_buckets (
     entry_id bigint NOT NULL,
     remaining bigint NOT NULL,
     held bigint NOT NULL DEFAULT 0,
-    open boolean GENERATED ALWAYS AS (remaining > 0) STORED,
+    open boolean NOT NULL,  -- remaining > 0, set by the writers as the ledger's bucket_state is
     PRIMARY KEY (account_id, entry_id)
 ) WITH (fillfactor = 80);
 CREATE INDEX floor_buckets_draw_down ON bench.floor_buckets (account_id, entry_id) WHERE open;
@@ -127,14 +127,14 @@ BEGIN
     RETURNING a.balance INTO balance;
     INSERT INTO bench.floor_entries (account_id, amount, balance_after) VALUES (from_id, -amount, balance)
     RETURNING id INTO entry_id;
-    UPDATE bench.floor_buckets b SET remaining = b.remaining - transfer_rows.amount
+    UPDATE bench.floor_buckets b SET remaining = b.remaining - transfer_rows.amount, open = b.remaining > transfer_rows.amount
     WHERE b.account_id = transfer_rows.from_id AND b.entry_id = 0;
     INSERT INTO bench.floor_allocations (account_id, entry_id, bucket_id, amount) VALUES (from_id, entry_id, 0, amount);
     UPDATE bench.accounts a SET balance = a.balance + transfer_rows.amount WHERE a.id = transfer_rows.to_id
     RETURNING a.balance INTO balance;
     INSERT INTO bench.floor_entries (account_id, amount, balance_after) VALUES (to_id, amount, balance)
     RETURNING id INTO entry_id;
-    INSERT INTO bench.floor_buckets (account_id, entry_id, remaining) VALUES (to_id, entry_id, amount);
+    INSERT INTO bench.floor_buckets (account_id, entry_id, remaining, open) VALUES (to_id, entry_id, amount, true);
     RETURN moved_id;
 END
 $$;
@@ -148,7 +148,7 @@ DECLARE
     reserved_id bigint;
 BEGIN
     INSERT INTO bench.floor_holds (account_id, amount) VALUES (account_id, amount) RETURNING id INTO reserved_id;
-    UPDATE bench.floor_buckets b SET remaining = b.remaining - hold_rows.amount, held = b.held + hold_rows.amount
+    UPDATE bench.floor_buckets b SET remaining = b.remaining - hold_rows.amount, open = b.remaining > hold_rows.amount, held = b.held + hold_rows.amount
     WHERE b.account_id = hold_rows.account_id AND b.entry_id = 0;
     INSERT INTO bench.floor_hold_allocations (account_id, hold_id, bucket_id, amount) VALUES (account_id, reserved_id, 0, amount);
     UPDATE bench.accounts a SET balance = a.balance WHERE a.id = hold_rows.account_id;
@@ -201,14 +201,14 @@ BEGIN
     INSERT INTO wallets.transactions (wallet_id, amount, category, balance_before, balance_after, metadata, created_at, transfer_id)
     VALUES (from_id, -amount, 'transfer_out', balance + amount, balance, '{}', now(), moved_id) RETURNING id INTO entry_id;
     SELECT b.transaction_id INTO bucket_id FROM wallets.bucket_state b WHERE b.wallet_id = from_id AND b.open LIMIT 1;
-    UPDATE wallets.bucket_state b SET remaining = b.remaining - transfer_ledger_rows.amount
+    UPDATE wallets.bucket_state b SET remaining = b.remaining - transfer_ledger_rows.amount, open = b.remaining > transfer_ledger_rows.amount
     WHERE b.wallet_id = from_id AND b.transaction_id = bucket_id;
     INSERT INTO wallets.allocations (wallet_id, transaction_id, source_transaction_id, amount) VALUES (from_id, entry_id, bucket_id, amount);
     UPDATE wallets.wallets w SET ledger_balance = w.ledger_balance + transfer_ledger_rows.amount WHERE w.id = to_id
     RETURNING w.ledger_balance INTO balance;
     INSERT INTO wallets.transactions (wallet_id, amount, category, priority, balance_before, balance_after, metadata, created_at, transfer_id)
     VALUES (to_id, amount, 'transfer_in', 50, balance - amount, balance, '{}', now(), moved_id) RETURNING id INTO entry_id;
-    INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, remaining) VALUES (to_id, entry_id, 50, amount);
+    INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, remaining, open) VALUES (to_id, entry_id, 50, amount, true);
     RETURN moved_id;
 END
 $$;
@@ -224,7 +224,7 @@ BEGIN
     INSERT INTO wallets.holds (wallet_id, amount, expires_at, metadata, created_at)
     VALUES (wallet_id, amount, now() + interval '15 minutes', '{}', now()) RETURNING id INTO reserved_id;
     SELECT b.transaction_id INTO bucket_id FROM wallets.bucket_state b WHERE b.wallet_id = hold_ledger_rows.wallet_id AND b.open LIMIT 1;
-    UPDATE wallets.bucket_state b SET remaining = b.remaining - hold_ledger_rows.amount, held = b.held + hold_ledger_rows.amount
+    UPDATE wallets.bucket_state b SET remaining = b.remaining - hold_ledger_rows.amount, open = b.remaining > hold_ledger_rows.amount, held = b.held + hold_ledger_rows.amount
     WHERE b.wallet_id = hold_ledger_rows.wallet_id AND b.transaction_id = bucket_id;
     INSERT INTO wallets.hold_allocations (wallet_id, hold_id, source_transaction_id, amount) VALUES (wallet_id, reserved_id, bucket_id, amount);
     UPDATE wallets.wallets w SET held = w.held + hold_ledger_rows.amount WHERE w.id = hold_ledger_rows.wallet_id;
@@ -307,13 +307,13 @@ BEGIN
     SELECT b.transaction_id INTO bucket_id FROM wallets.bucket_state b
     WHERE b.wallet_id = from_id AND b.open
     ORDER BY b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id LIMIT 1;
-    UPDATE wallets.bucket_state b SET remaining = b.remaining - transfer_bound.amount
+    UPDATE wallets.bucket_state b SET remaining = b.remaining - transfer_bound.amount, open = b.remaining > transfer_bound.amount
     WHERE b.wallet_id = from_id AND b.transaction_id = bucket_id;
     INSERT INTO wallets.allocations (wallet_id, transaction_id, source_transaction_id, amount) VALUES (from_id, entry_id, bucket_id, amount);
     INSERT INTO wallets.transactions (wallet_id, amount, category, priority, balance_before, balance_after, metadata, created_at, transfer_id)
     VALUES (to_id, amount, 'transfer_in', 50, receiver.ledger_balance - amount, receiver.ledger_balance, '{}', now(), moved_id)
     RETURNING id INTO entry_id;
-    INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, remaining) VALUES (to_id, entry_id, 50, amount);
+    INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, remaining, open) VALUES (to_id, entry_id, 50, amount, true);
     RETURN moved_id;
 END
 $$;
@@ -355,7 +355,7 @@ BEGIN
         LIMIT debit_bound.amount
     LOOP
         take := least(bucket.remaining, left_to_take);
-        UPDATE wallets.bucket_state b SET remaining = b.remaining - take
+        UPDATE wallets.bucket_state b SET remaining = b.remaining - take, open = b.remaining > take
         WHERE b.wallet_id = w.id AND b.transaction_id = bucket.transaction_id;
         INSERT INTO wallets.allocations (wallet_id, transaction_id, source_transaction_id, amount)
         VALUES (w.id, entry_id, bucket.transaction_id, take);
@@ -393,7 +393,7 @@ BEGIN
     SELECT b.transaction_id INTO bucket_id FROM wallets.bucket_state b
     WHERE b.wallet_id = hold_bound.wallet_id AND b.open
     ORDER BY b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id LIMIT 1;
-    UPDATE wallets.bucket_state b SET remaining = b.remaining - hold_bound.amount, held = b.held + hold_bound.amount
+    UPDATE wallets.bucket_state b SET remaining = b.remaining - hold_bound.amount, open = b.remaining > hold_bound.amount, held = b.held + hold_bound.amount
     WHERE b.wallet_id = hold_bound.wallet_id AND b.transaction_id = bucket_id;
     INSERT INTO wallets.hold_allocations (wallet_id, hold_id, source_transaction_id, amount) VALUES (wallet_id, reserved_id, bucket_id, amount);
     RETURN reserved_id;
@@ -442,8 +442,8 @@ ALTER FUNCTION bench.hold_bound(bigint, bigint) OWNER TO wallets_owner;
 ALTER FUNCTION bench.capture_bound(bigint) OWNER TO wallets_owner;
 GRANT USAGE ON SCHEMA bench TO wallets_owner;
 
-INSERT INTO bench.floor_buckets (account_id, entry_id, remaining)
-SELECT g, 0, 1000000000000000 FROM generate_series(0, 10000) g;
+INSERT INTO bench.floor_buckets (account_id, entry_id, remaining, open)
+SELECT g, 0, 1000000000000000, true FROM generate_series(0, 10000) g;
 
 -- The reference for expire_due: a bulk INSERT of as many rows as buckets expired.
 CREATE TABLE bench.bulk_entries (LIKE bench.entries INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES);
@@ -507,8 +507,8 @@ BEGIN
         ORDER BY n.wallet_id, k
         RETURNING wallet_id, id, priority, transactions.expires_at, transactions.amount
     )
-    INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, expires_at, remaining)
-    SELECT c.wallet_id, c.id, c.priority, c.expires_at, c.amount FROM credited c;
+    INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, expires_at, remaining, open)
+    SELECT c.wallet_id, c.id, c.priority, c.expires_at, c.amount, c.amount > 0 FROM credited c;
     GET DIAGNOSTICS posted = ROW_COUNT;
 
     -- The new buckets may sort before a wallet's draw_from key: its next draw-down starts from the first.
@@ -552,8 +552,8 @@ BEGIN
     INSERT INTO wallets.allocations (wallet_id, transaction_id, source_transaction_id, amount)
     SELECT wallet.id, d.id, bucket_id, 1 FROM debited d;
 
-    INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, expires_at, remaining)
-    VALUES (wallet.id, bucket_id, 50, NULL, credit_amount - debits);
+    INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, expires_at, remaining, open)
+    VALUES (wallet.id, bucket_id, 50, NULL, credit_amount - debits, credit_amount > debits);
     UPDATE wallets.wallets w SET ledger_balance = credit_amount - debits WHERE w.id = wallet.id;
     RETURN entries;
 END

@@ -6,11 +6,6 @@ BEGIN;
 SET LOCAL ROLE wallets_owner;
 \ir wallets/schema.sql
 \ir wallets/functions/now.sql
-\ir wallets/functions/_entry_is_sound.sql
-\ir wallets/functions/_hold_is_sound.sql
-\ir wallets/functions/_transfer_is_sound.sql
-\ir wallets/functions/_wallet_is_sound.sql
-\ir wallets/functions/_bucket_is_sound.sql
 \ir wallets/tables/wallets.sql
 \ir wallets/tables/transactions.sql
 \ir wallets/tables/allocations.sql
@@ -19,6 +14,16 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/tables/transfers.sql
 \ir wallets/tables/holds.sql
 \ir wallets/tables/hold_allocations.sql
+\ir wallets/functions/_wallet_is_sound.sql
+\ir wallets/functions/_entry_is_sound.sql
+\ir wallets/functions/_bucket_is_sound.sql
+\ir wallets/functions/_transfer_is_sound.sql
+\ir wallets/functions/_hold_is_sound.sql
+\ir wallets/constraints/wallets_rules.sql
+\ir wallets/constraints/transactions_entry_rules.sql
+\ir wallets/constraints/bucket_state_rules.sql
+\ir wallets/constraints/transfers_rules.sql
+\ir wallets/constraints/holds_rules.sql
 \ir wallets/views/error_codes.sql
 \ir wallets/views/buckets.sql
 \ir wallets/views/balances.sql

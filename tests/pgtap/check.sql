@@ -130,10 +130,10 @@ SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :w),
               format($$VALUES (%1$s::bigint, 'credit %2$s has no bucket'),
                               (%1$s, 'wallet %1$s: ledger_balance 120, but bucket remainders 70 minus debt 0 is 70')$$, :w, :b),
               'a credit without a bucket is reported, under its wallet');
-INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, expires_at, remaining) VALUES (:w, :b, 80, NULL, 50);
+INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, expires_at, remaining, open) VALUES (:w, :b, 80, NULL, 50, true);
 
 -- 9. A bucket that is no credit.
-INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, expires_at, remaining) VALUES (:w, :d, 50, NULL, 0);
+INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, expires_at, remaining, open) VALUES (:w, :d, 50, NULL, 0, false);
 SELECT set_eq(format('SELECT * FROM wallets.check(%s)', :w),
               format($$VALUES (%1$s::bigint, 'bucket %2$s does not belong to a credit')$$, :w, :d),
               'a bucket for a debit is reported');

@@ -1,11 +1,12 @@
 -- Rules the tables enforce themselves, whatever writes them: the trigger wallets_identity on
 -- wallets.wallets (owner, asset, metadata), the CHECKs wallets_rules (wallets._wallet_is_sound),
 -- transactions_entry_rules on wallets.transactions (wallets._entry_is_sound) and
--- bucket_state_rules (wallets._bucket_is_sound), and the orphans wallets.check() reports now that
--- holds and transfers have no foreign keys into wallets. Rows are written directly as the table
+-- bucket_state_rules (wallets._bucket_is_sound, which also holds open to remaining > 0), and
+-- the orphans wallets.check() reports now that holds and transfers have no foreign keys into
+-- wallets. Rows are written directly as the table
 -- owner, inside this transaction.
 BEGIN;
-SELECT plan(34);
+SELECT plan(38);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
 
@@ -109,8 +110,8 @@ SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.wallets S
                  '23514', 'new row for relation "wallets" violates check constraint "wallets_rules"',
                  'a negative held violates wallets_rules');
 SELECT is((SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'wallets.wallets'::regclass AND contype = 'c'),
-          'CHECK (wallets._wallet_is_sound(allow_negative, ledger_balance, debt, held))',
-          'wallets has one CHECK constraint, the call of _wallet_is_sound');
+          'CHECK (wallets._wallet_is_sound(wallets.*))',
+          'wallets has one CHECK constraint, the call of _wallet_is_sound with the whole row');
 
 -- 4. wallets.bucket_state: the one CHECK bucket_state_rules (wallets._bucket_is_sound).
 SELECT id AS rc FROM wallets.credit(:r, 5) \gset
@@ -121,14 +122,26 @@ SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.bucket_st
                  '23514', 'new row for relation "bucket_state" violates check constraint "bucket_state_rules"',
                  'a negative held violates bucket_state_rules');
 SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
-                          INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, remaining) VALUES (%s, -1, 50, -3)$$, :r),
+                          INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, remaining, open) VALUES (%s, -1, 50, -3, false)$$, :r),
                  '23514', 'new row for relation "bucket_state" violates check constraint "bucket_state_rules"',
                  'a bucket inserted with a negative remaining violates bucket_state_rules');
-SELECT lives_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.bucket_state SET remaining = 0, held = 5 WHERE wallet_id = %s AND transaction_id = %s; RESET ROLE$$, :r, :rc),
+SELECT lives_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.bucket_state SET remaining = 0, open = false, held = 5 WHERE wallet_id = %s AND transaction_id = %s; RESET ROLE$$, :r, :rc),
                 'a bucket with nothing free and all of it held passes bucket_state_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.bucket_state SET open = true WHERE wallet_id = %s AND transaction_id = %s$$, :r, :rc),
+                 '23514', 'new row for relation "bucket_state" violates check constraint "bucket_state_rules"',
+                 'an open bucket with nothing remaining violates bucket_state_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.bucket_state SET remaining = 2 WHERE wallet_id = %s AND transaction_id = %s$$, :r, :rc),
+                 '23514', 'new row for relation "bucket_state" violates check constraint "bucket_state_rules"',
+                 'a closed bucket with something remaining violates bucket_state_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
+                          INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, remaining, open) VALUES (%s, -2, 50, 3, false)$$, :r),
+                 '23514', 'new row for relation "bucket_state" violates check constraint "bucket_state_rules"',
+                 'a bucket inserted closed with something remaining violates bucket_state_rules');
+SELECT is((SELECT attgenerated FROM pg_attribute WHERE attrelid = 'wallets.bucket_state'::regclass AND attname = 'open'), '',
+          'open is a plain column (a generated one costs every write a parse of its expression)');
 SELECT is((SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'wallets.bucket_state'::regclass AND contype = 'c'),
-          'CHECK (wallets._bucket_is_sound(remaining, held))',
-          'bucket_state has one CHECK constraint, the call of _bucket_is_sound');
+          'CHECK (wallets._bucket_is_sound(bucket_state.*))',
+          'bucket_state has one CHECK constraint, the call of _bucket_is_sound with the whole row');
 
 -- 5. wallets.check() reports holds and transfers whose wallet does not exist.
 SET LOCAL ROLE wallets_owner;

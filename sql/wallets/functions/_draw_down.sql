@@ -33,13 +33,13 @@ BEGIN
         take := least(bucket.remaining, uncovered);
         IF _draw_down.hold_id IS NULL THEN
             UPDATE wallets.bucket_state
-            SET remaining = remaining - take
+            SET remaining = remaining - take, open = remaining > take
             WHERE wallet_id = wallet.id AND transaction_id = bucket.transaction_id;
             INSERT INTO wallets.allocations (wallet_id, transaction_id, source_transaction_id, amount)
             VALUES (wallet.id, _draw_down.transaction_id, bucket.transaction_id, take);
         ELSE
             UPDATE wallets.bucket_state
-            SET remaining = remaining - take, held = held + take
+            SET remaining = remaining - take, open = remaining > take, held = held + take
             WHERE wallet_id = wallet.id AND transaction_id = bucket.transaction_id;
             INSERT INTO wallets.hold_allocations (wallet_id, hold_id, source_transaction_id, amount)
             VALUES (wallet.id, _draw_down.hold_id, bucket.transaction_id, take);

@@ -10,11 +10,10 @@ IMMUTABLE
 AS $$
     SELECT CASE
         WHEN amount IS NULL OR amount <= 0 THEN 'amount'
-        -- category ~ '^[a-z][a-z0-9_]{0,63}$', spelled with string functions: a regular
-        -- expression match cost a credit 4 % of its instructions.
-        WHEN category IS NULL OR octet_length(category) NOT BETWEEN 1 AND 64
-             OR ltrim(category, 'abcdefghijklmnopqrstuvwxyz0123456789_') <> ''
-             OR ascii(category) NOT BETWEEN 97 AND 122 THEN 'category'
+        -- category ~ '^[a-z][a-z0-9_]{0,63}$', spelled as an unbounded match and a length test:
+        -- the bounded repetition made the match cost 36k instructions a call, string functions
+        -- (ltrim over the allowed set, ascii, octet_length) 18k, this 8k.
+        WHEN category IS NULL OR category !~ '^[a-z][a-z0-9_]*$' OR octet_length(category) > 64 THEN 'category'
         -- The ledger's own entries keep categories no caller can forge.
         WHEN category IN ('expiration', 'transfer_in', 'transfer_out', 'void', 'expiry_change', 'reversal') THEN 'reserved_category'
         WHEN metadata IS NOT NULL AND pg_catalog.jsonb_typeof(metadata) <> 'object' THEN 'metadata'

@@ -29,8 +29,8 @@ BEGIN
         repaid := wallets._repay_debt(wallet.id, entry.id, least(wallet.debt, _post_credit.amount));
     END IF;
 
-    INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, expires_at, remaining)
-    VALUES (wallet.id, entry.id, _post_credit.priority, _post_credit.expires_at, _post_credit.amount - repaid);
+    INSERT INTO wallets.bucket_state (wallet_id, transaction_id, priority, expires_at, remaining, open)
+    VALUES (wallet.id, entry.id, _post_credit.priority, _post_credit.expires_at, _post_credit.amount - repaid, _post_credit.amount > repaid);
     -- A bucket opened before where the next draw-down would start moves that start back to it.
     opens_before_draw_from := _post_credit.amount > repaid
         AND wallets._sorts_before(_post_credit.priority, _post_credit.expires_at, entry.id,

@@ -17,7 +17,7 @@ BEGIN
     INSERT INTO wallets.allocations (wallet_id, transaction_id, source_transaction_id, amount)
     VALUES (_remove_from_bucket.wallet_id, entry.id, _remove_from_bucket.bucket_id, _remove_from_bucket.amount);
     UPDATE wallets.bucket_state
-    SET remaining = remaining - _remove_from_bucket.amount,
+    SET remaining = remaining - _remove_from_bucket.amount, open = remaining > _remove_from_bucket.amount,
         expired = expired OR _remove_from_bucket.category = 'expiration'
     WHERE wallet_id = _remove_from_bucket.wallet_id AND transaction_id = _remove_from_bucket.bucket_id;
     RETURN entry;

@@ -54,7 +54,8 @@ BEGIN
             VALUES (hold.wallet_id, capture_entry_id, reserved.source_transaction_id, take);
         END IF;
         UPDATE wallets.bucket_state
-        SET held = held - reserved.amount, remaining = remaining + (reserved.amount - take)
+        SET held = held - reserved.amount, remaining = remaining + (reserved.amount - take),
+            open = remaining + (reserved.amount - take) > 0
         WHERE wallet_id = hold.wallet_id AND transaction_id = reserved.source_transaction_id;
         IF reserved.amount > take THEN
             earliest_return := least(earliest_return, reserved.expires_at);

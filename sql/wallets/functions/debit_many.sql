@@ -177,7 +177,7 @@ BEGIN
             RETURNING w.id
         )
         UPDATE wallets.bucket_state b
-        SET remaining = b.remaining - d.amount
+        SET remaining = b.remaining - d.amount, open = b.remaining > d.amount
         FROM (SELECT d.wallet_id, d.source_transaction_id, sum(d.amount) AS amount FROM drawn d GROUP BY 1, 2) d
         WHERE b.wallet_id = d.wallet_id AND b.transaction_id = d.source_transaction_id;
     END IF;

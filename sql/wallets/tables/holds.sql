@@ -13,9 +13,8 @@ CREATE TABLE wallets.holds (
     idempotency_key text,
     created_at timestamptz NOT NULL,
     closed_at timestamptz,
-    PRIMARY KEY (wallet_id, id),
-    -- Positive amount, known status, captured amount, closed_at: one function (_hold_is_sound.sql).
-    CONSTRAINT holds_rules CHECK (wallets._hold_is_sound(amount, status, captured_amount, closed_at))
+    PRIMARY KEY (wallet_id, id)
+    -- The CHECK holds_rules: constraints/holds_rules.sql.
 );
 
 CREATE UNIQUE INDEX holds_idempotency_key

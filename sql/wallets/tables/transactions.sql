@@ -20,11 +20,8 @@ CREATE TABLE wallets.transactions (
     -- On a reversal credit: the debit it gives back.
     reversal_of bigint,
     -- wallet_id leads every key so the table can be distributed by it.
-    PRIMARY KEY (wallet_id, id),
-    -- Non-zero amount, balance chain, priority on credits only: see _entry_is_sound.sql for why
-    -- the rules are one function.
-    CONSTRAINT transactions_entry_rules
-        CHECK (wallets._entry_is_sound(amount, priority, expires_at, balance_before, balance_after))
+    PRIMARY KEY (wallet_id, id)
+    -- The CHECK transactions_entry_rules: constraints/transactions_entry_rules.sql.
 );
 
 CREATE UNIQUE INDEX transactions_idempotency_key

@@ -12,10 +12,8 @@ CREATE TABLE wallets.transfers (
     metadata jsonb NOT NULL DEFAULT '{}',
     created_at timestamptz NOT NULL,
     -- Keyed by the sending wallet, which owns the transfer's idempotency key.
-    PRIMARY KEY (from_wallet_id, id),
-    -- Positive amount, two wallets, known policy, expiry under fixed: one function (_transfer_is_sound.sql).
-    CONSTRAINT transfers_rules
-        CHECK (wallets._transfer_is_sound(from_wallet_id, to_wallet_id, amount, expiration_policy, expires_at))
+    PRIMARY KEY (from_wallet_id, id)
+    -- The CHECK transfers_rules: constraints/transfers_rules.sql.
 );
 
 CREATE INDEX transfers_id ON wallets.transfers (id);

@@ -27,10 +27,8 @@ CREATE TABLE wallets.wallets (
     draw_from_priority integer NOT NULL DEFAULT -1,
     draw_from_expiry timestamptz,
     draw_from_id bigint NOT NULL DEFAULT 0,
-    UNIQUE (owner, asset),
-    -- No negative balance unless allow_negative, debt and held not negative: one function
-    -- (_wallet_is_sound.sql).
-    CONSTRAINT wallets_rules CHECK (wallets._wallet_is_sound(allow_negative, ledger_balance, debt, held))
+    UNIQUE (owner, asset)
+    -- The CHECK wallets_rules: constraints/wallets_rules.sql.
 ) WITH (fillfactor = 80);  -- room for HOT updates of the caches
 
 COMMENT ON TABLE wallets.wallets IS 'One wallet per (owner, asset). ledger_balance, debt, expiry_floor, held and the draw_from key are caches of the ledger.';
