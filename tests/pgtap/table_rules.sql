@@ -3,8 +3,7 @@
 -- transactions_entry_rules on wallets.transactions (wallets._entry_is_sound) and
 -- bucket_state_rules (wallets._bucket_is_sound, which also holds open to remaining > 0), and
 -- the orphans wallets.check() reports now that holds and transfers have no foreign keys into
--- wallets. Rows are written directly as the table
--- owner, inside this transaction.
+-- wallets. Rows are written directly as the table owner, inside this transaction.
 BEGIN;
 SELECT plan(38);
 SET LOCAL TimeZone = 'UTC';
