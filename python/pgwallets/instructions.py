@@ -82,6 +82,14 @@ SCENARIOS: tuple[Scenario, ...] = (
              "held := bench.hold_rows(1 + i % 10000, 1); COMMIT; PERFORM bench.capture_rows(held); COMMIT;",
              "a hold's and a capture's rows in the bench's plain floor tables", floor_of="hold_capture"),
     Scenario("balance", "PERFORM wallets.balance(1 + i % 10000); COMMIT;", "wallets.balance (read)"),
+    # Per call, not per item: a batch's fixed cost shows in the one-item call.
+    Scenario("debit_many_1",
+             "PERFORM count(*) FROM wallets.debit_many(ARRAY[1 + i % 10000]::bigint[], ARRAY[1]::bigint[]); COMMIT;",
+             "wallets.debit_many with one item (per call)"),
+    Scenario("debit_many_100",
+             "PERFORM count(*) FROM wallets.debit_many(array_fill((1 + i % 10000)::bigint, ARRAY[100]), "
+             "array_fill(1::bigint, ARRAY[100])); COMMIT;",
+             "wallets.debit_many with 100 items on one wallet (per call), as the hot batch benchmark"),
 )
 BASELINE = "ledger_write"
 

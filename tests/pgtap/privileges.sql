@@ -1,7 +1,7 @@
 -- Roles and privileges: nothing for PUBLIC; wallets_reader reads the views; wallets_app also
 -- executes the public functions; nobody but the owner touches tables or internal functions.
 BEGIN;
-SELECT plan(66);
+SELECT plan(67);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
 
@@ -54,10 +54,13 @@ SELECT is_empty($$SELECT f.signature FROM public_functions f JOIN wallet_functio
 SELECT is_empty($$SELECT signature FROM public_functions JOIN wallet_functions USING (signature) WHERE NOT prosecdef$$,
                 'every public function, reads included, is SECURITY DEFINER');
 SELECT is_empty($$SELECT signature FROM public_functions JOIN wallet_functions USING (signature)
-                  WHERE proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']$$,
+                  WHERE proconfig[1] IS DISTINCT FROM 'search_path=pg_catalog, pg_temp'$$,
                 'every public function sets search_path = pg_catalog, pg_temp');
-SELECT is_empty($$SELECT signature FROM wallet_functions WHERE prosecdef AND proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']$$,
+SELECT is_empty($$SELECT signature FROM wallet_functions WHERE prosecdef AND proconfig[1] IS DISTINCT FROM 'search_path=pg_catalog, pg_temp'$$,
                 'no SECURITY DEFINER function runs with the caller''s search_path');
+SELECT set_eq($$SELECT signature::text, setting FROM wallet_functions, unnest(proconfig[2:]) AS setting$$,
+              $$VALUES ('wallets.debit_many(bigint[],bigint[],text[],jsonb[],text[],boolean)', 'plan_cache_mode=force_generic_plan')$$,
+              'no function sets anything else, but debit_many, which plans its statements once per session');
 SELECT is_empty($$SELECT signature FROM public_functions WHERE obj_description(signature, 'pg_proc') IS NULL$$, 'every public function has a comment');
 SELECT isnt(obj_description('wallets.now()'::regprocedure, 'pg_proc'), NULL, 'wallets.now() has a comment');
 SELECT is_empty($$SELECT signature FROM wallet_functions WHERE proname LIKE '\_%' AND prosecdef AND proname <> '_reject_ledger_change'$$,

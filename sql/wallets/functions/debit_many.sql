@@ -5,6 +5,11 @@ RETURNS TABLE (item integer, transaction_id bigint, error_code text, error_messa
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+-- Plans each statement once per session. Left to choose, the plan cache re-planned the set-based
+-- statements at every call of a small batch, whose custom plans look cheaper than the generic one:
+-- 9.4M instructions for a batch of one item (a single debit: 0.7M), 2.3M with generic plans, which
+-- were as good for large batches too (10,000 items over 1,000 wallets: 350 ms, custom 600 ms).
+SET plan_cache_mode = force_generic_plan
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -21,7 +26,8 @@ DECLARE
     accepted integer[] := '{}';
     accepted_count integer := 0;
     -- The batch's wallets, ascending, locked, with their live figures (as after a sweep, which
-    -- is posted only for a wallet with an accepted item: refused items and replays write nothing).
+    -- is posted only for a wallet with an accepted item: refused items and replays write nothing;
+    -- swept: nothing left to post, because nothing was due or it has been posted).
     batch_ids bigint[] := '{}';
     batch_balances bigint[] := '{}';
     batch_held bigint[] := '{}';
@@ -41,7 +47,7 @@ BEGIN
 
     PERFORM wallets._lock_wallets(debit_many.wallet_ids);
     FOR figures IN
-        SELECT b.wallet_id, b.posted, b.held, w.allow_negative
+        SELECT b.wallet_id, b.posted, b.held, w.allow_negative, w.expiry_floor
         FROM wallets.balances b JOIN wallets.wallets w ON w.id = b.wallet_id
         WHERE b.wallet_id = ANY (debit_many.wallet_ids)
         ORDER BY b.wallet_id
@@ -50,7 +56,7 @@ BEGIN
         batch_balances := batch_balances || figures.posted;
         batch_held := batch_held || figures.held;
         batch_negative := batch_negative || figures.allow_negative;
-        swept := swept || false;
+        swept := swept || NOT wallets._sweep_is_due(figures.expiry_floor, as_of);  -- nothing due: nothing to post
     END LOOP;
 
     -- Decide every item in order, with the checks of wallets.debit, in memory: the batch is
@@ -58,8 +64,10 @@ BEGIN
     FOR p IN 1..size LOOP
         problems[p] := wallets._entry_problem(debit_many.wallet_ids[p], debit_many.amounts[p], item_categories[p], item_metadata[p]);
         CONTINUE WHEN problems[p] IS NOT NULL;
-        at := array_position(batch_ids, debit_many.wallet_ids[p]);
-        IF at IS NULL THEN
+        -- batch_ids ascends, so width_bucket finds the wallet by binary search (array_position
+        -- scanned, quadratic in a batch's wallets: 10,000 of them took a second).
+        at := width_bucket(debit_many.wallet_ids[p], batch_ids);
+        IF coalesce(batch_ids[at] <> debit_many.wallet_ids[p], true) THEN  -- not in the batch (at 0 or NULL)
             problems[p] := wallets._no_wallet(debit_many.wallet_ids[p]);
             CONTINUE;
         END IF;
@@ -132,7 +140,7 @@ BEGIN
         ), needs AS (
             SELECT s.wallet_id, sum(s.amount) AS amount FROM spans s GROUP BY s.wallet_id
         ), sources AS (
-            SELECT b.wallet_id, b.transaction_id, b.remaining, b.priority, b.expires_at,
+            SELECT b.wallet_id, b.transaction_id, b.remaining, b.priority, b.expires_at, n.amount AS needed,
                    sum(b.remaining) OVER (PARTITION BY b.wallet_id ORDER BY b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id) AS span_end
             FROM needs n
             JOIN wallets.wallets w ON w.id = n.wallet_id
@@ -148,8 +156,8 @@ BEGIN
             SELECT b.wallet_id, max(b.span_end) AS total FROM sources b GROUP BY b.wallet_id
         ), last_drawn AS (
             SELECT DISTINCT ON (b.wallet_id) b.wallet_id, b.priority, b.expires_at, b.transaction_id
-            FROM sources b JOIN needs n ON n.wallet_id = b.wallet_id
-            WHERE b.span_end - b.remaining < n.amount
+            FROM sources b
+            WHERE b.span_end - b.remaining < b.needed
             ORDER BY b.wallet_id, b.span_end DESC
         ), owed AS (
             INSERT INTO wallets.debt_state (wallet_id, transaction_id, outstanding)
@@ -164,16 +172,29 @@ BEGIN
             FROM spans s
             JOIN sources b ON b.wallet_id = s.wallet_id AND b.span_end - b.remaining < s.span_end AND s.span_start < b.span_end
             RETURNING wallet_id, source_transaction_id, amount
+        ), changes AS (
+            -- One row per wallet: what it gives, the debt it takes on and the bucket it drew last
+            -- (at most one per wallet, so max() picks its key). Gathered by grouping, not by
+            -- joining per-wallet sets: the generic plan cannot see the batch's size, and once
+            -- chose a nested loop for such a join, quadratic in the number of wallets.
+            SELECT c.wallet_id, sum(c.amount) AS amount, sum(c.outstanding) AS outstanding, bool_or(c.drawn) AS drawn,
+                   max(c.priority) AS priority, max(c.expires_at) AS expires_at, max(c.transaction_id) AS transaction_id
+            FROM (SELECT n.wallet_id, n.amount, 0 AS outstanding, false AS drawn,
+                         NULL::integer AS priority, NULL::timestamptz AS expires_at, NULL::bigint AS transaction_id
+                  FROM needs n
+                  UNION ALL
+                  SELECT o.wallet_id, 0, o.outstanding, false, NULL, NULL, NULL FROM owed o
+                  UNION ALL
+                  SELECT l.wallet_id, 0, 0, true, l.priority, l.expires_at, l.transaction_id FROM last_drawn l) c
+            GROUP BY c.wallet_id
         ), debited AS (
             UPDATE wallets.wallets w
-            SET ledger_balance = w.ledger_balance - n.amount, debt = w.debt + coalesce(o.outstanding, 0),
-                draw_from_priority = CASE WHEN l.wallet_id IS NULL THEN w.draw_from_priority ELSE l.priority END,
-                draw_from_expiry = CASE WHEN l.wallet_id IS NULL THEN w.draw_from_expiry ELSE l.expires_at END,
-                draw_from_id = CASE WHEN l.wallet_id IS NULL THEN w.draw_from_id ELSE l.transaction_id END
-            FROM needs n
-            LEFT JOIN (SELECT o.wallet_id, sum(o.outstanding) AS outstanding FROM owed o GROUP BY o.wallet_id) o ON o.wallet_id = n.wallet_id
-            LEFT JOIN last_drawn l ON l.wallet_id = n.wallet_id
-            WHERE w.id = n.wallet_id
+            SET ledger_balance = w.ledger_balance - c.amount, debt = w.debt + c.outstanding,
+                draw_from_priority = CASE WHEN c.drawn THEN c.priority ELSE w.draw_from_priority END,
+                draw_from_expiry = CASE WHEN c.drawn THEN c.expires_at ELSE w.draw_from_expiry END,
+                draw_from_id = CASE WHEN c.drawn THEN c.transaction_id ELSE w.draw_from_id END
+            FROM changes c
+            WHERE w.id = c.wallet_id
             RETURNING w.id
         )
         UPDATE wallets.bucket_state b

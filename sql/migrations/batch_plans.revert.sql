@@ -1,0 +1,2 @@
+-- Undoes `batch_plans`: nothing to drop. The earlier copy of wallets.debit_many follows, and
+-- CREATE OR REPLACE gives it back its earlier settings (search_path only).
