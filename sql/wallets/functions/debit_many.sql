@@ -42,9 +42,14 @@ DECLARE
     earlier integer;
     original wallets.transactions;
 BEGIN
-    SELECT array_agg(coalesce(debit_many.categories[p], 'debit') ORDER BY p), array_agg(coalesce(debit_many.metadata[p], '{}') ORDER BY p)
-    INTO item_categories, item_metadata
-    FROM generate_series(1, size) AS p;
+    -- The argument rules need no wallet, so they are checked before anything is locked, as a
+    -- single write checks them: a hot wallet's lock is not held through them (about 9k
+    -- instructions an item, 0.9M of the 12.5M a batch of 100 costs).
+    SELECT array_agg(i.category ORDER BY i.p), array_agg(i.metadata ORDER BY i.p),
+           array_agg(wallets._entry_problem(debit_many.wallet_ids[i.p], debit_many.amounts[i.p], i.category, i.metadata) ORDER BY i.p)
+    INTO item_categories, item_metadata, problems
+    FROM (SELECT p, coalesce(debit_many.categories[p], 'debit') AS category, coalesce(debit_many.metadata[p], '{}') AS metadata
+          FROM generate_series(1, size) AS p) AS i;
 
     PERFORM wallets._lock_wallets(debit_many.wallet_ids);
     FOR figures IN
@@ -63,7 +68,6 @@ BEGIN
     -- Decide every item in order, with the checks of wallets.debit, in memory: the batch is
     -- then written with a few set-based statements instead of a dozen statements per item.
     FOR p IN 1..size LOOP
-        problems[p] := wallets._entry_problem(debit_many.wallet_ids[p], debit_many.amounts[p], item_categories[p], item_metadata[p]);
         CONTINUE WHEN problems[p] IS NOT NULL;
         -- batch_ids ascends, so width_bucket finds the wallet by binary search (array_position
         -- scanned, quadratic in a batch's wallets: 10,000 of them took a second).
