@@ -79,7 +79,7 @@ BEGIN
     FOR p IN 1..size LOOP
         CONTINUE WHEN problems[p] IS NOT NULL;
         -- batch_ids ascends, so width_bucket finds the wallet by binary search (array_position
-        -- scanned, quadratic in a batch's wallets: 10,000 of them took a second).
+        -- scanned them, quadratic in a batch's wallets).
         at := width_bucket(debit_many.wallet_ids[p], batch_ids);
         IF coalesce(batch_ids[at] <> debit_many.wallet_ids[p], true) THEN  -- not in the batch (at 0 or NULL)
             problems[p] := wallets._no_wallet(debit_many.wallet_ids[p]);
