@@ -3,7 +3,7 @@
 -- refused item undoing nothing else, replays, the defaults of wallets.debit, atomic batches, WL012
 -- for the whole call, privileges.
 BEGIN;
-SELECT plan(67);
+SELECT plan(69);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
 
@@ -196,6 +196,15 @@ SELECT results_eq(format($$SELECT error_code FROM wallets.debit_many(ARRAY[%s]::
                   $$VALUES ('WL006'::text)$$, 'a debit item reusing a credit''s key is WL006');
 SELECT results_eq(format('SELECT ledger_balance, entries FROM written WHERE id = %s', :f), $$VALUES (9::bigint, 6::bigint)$$,
                   'frank: the replays and the conflict wrote nothing');
+SELECT id AS k FROM wallets.open_wallet('dm-kim') \gset
+SELECT id AS k_grant FROM wallets.credit(:k, 10) \gset
+CREATE TEMP TABLE r7 ON COMMIT DROP AS
+SELECT * FROM wallets.debit_many(ARRAY[:k, :k, :k, :k]::bigint[], ARRAY[50, 3, 3, 4]::bigint[], idempotency_keys => ARRAY['once', 'once', 'once', 'other']);
+SELECT results_eq('SELECT item, error_code, transaction_id = (SELECT transaction_id FROM r7 WHERE item = 2) FROM r7 ORDER BY item',
+                  $$VALUES (1, 'WL001'::text, NULL::boolean), (2, NULL, true), (3, NULL, true), (4, NULL, false)$$,
+                  'a key whose first item is refused posts with its next item, and the one after replays that one');
+SELECT results_eq(format('SELECT ledger_balance, entries FROM written WHERE id = %s', :k), $$VALUES (3::bigint, 3::bigint)$$,
+                  'kim: the refused item and the replay wrote nothing: 10 -> 7 -> 3');
 
 -- Atomic.
 SELECT results_eq(format('SELECT item, transaction_id IS NOT NULL, error_code FROM wallets.debit_many(ARRAY[%1$s, %2$s]::bigint[], ARRAY[1, 1]::bigint[], atomic => true)', :f, :g),
