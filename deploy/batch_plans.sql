@@ -57,12 +57,15 @@ BEGIN
     -- single write checks them: a hot wallet's lock is not held through them (about 9k
     -- instructions an item, 0.9M of the 12.5M a batch of 100 costs).
     SELECT array_agg(i.category ORDER BY i.p), array_agg(i.metadata ORDER BY i.p),
-           array_agg(wallets._entry_problem(debit_many.wallet_ids[i.p], debit_many.amounts[i.p], i.category, i.metadata) ORDER BY i.p),
-           array_agg(i.key_group ORDER BY i.p)
-    INTO item_categories, item_metadata, problems, key_groups
-    FROM (SELECT p, coalesce(debit_many.categories[p], 'debit') AS category, coalesce(debit_many.metadata[p], '{}') AS metadata,
-                 min(p) OVER (PARTITION BY debit_many.wallet_ids[p], debit_many.idempotency_keys[p]) AS key_group
+           array_agg(wallets._entry_problem(debit_many.wallet_ids[i.p], debit_many.amounts[i.p], i.category, i.metadata) ORDER BY i.p)
+    INTO item_categories, item_metadata, problems
+    FROM (SELECT p, coalesce(debit_many.categories[p], 'debit') AS category, coalesce(debit_many.metadata[p], '{}') AS metadata
           FROM generate_series(1, size) AS p) AS i;
+    IF debit_many.idempotency_keys IS NOT NULL THEN  -- a batch without keys skips the sort
+        SELECT array_agg(g.key_group ORDER BY g.p) INTO key_groups
+        FROM (SELECT p, min(p) OVER (PARTITION BY debit_many.wallet_ids[p], debit_many.idempotency_keys[p]) AS key_group
+              FROM generate_series(1, size) AS p) AS g;
+    END IF;
 
     PERFORM wallets._lock_wallets(debit_many.wallet_ids);
     FOR figures IN
