@@ -185,25 +185,26 @@ BEGIN
             RETURNING wallet_id, source_transaction_id, amount
         ), changes AS (
             -- One row per wallet: what it gives, the debt it takes on and the bucket it drew last
-            -- (at most one per wallet, so max() picks its key). Gathered by grouping, not by
-            -- joining per-wallet sets: the generic plan cannot see the batch's size, and once
-            -- chose a nested loop for such a join, quadratic in the number of wallets.
-            SELECT c.wallet_id, sum(c.amount) AS amount, sum(c.outstanding) AS outstanding, bool_or(c.drawn) AS drawn,
+            -- (at most one per wallet, so max() picks its key; no bucket drawn, a NULL id).
+            -- Gathered by grouping, not by joining per-wallet sets: the generic plan cannot see
+            -- the batch's size, and once chose a nested loop for such a join, quadratic in the
+            -- number of wallets.
+            SELECT c.wallet_id, sum(c.amount) AS amount, sum(c.outstanding) AS outstanding,
                    max(c.priority) AS priority, max(c.expires_at) AS expires_at, max(c.transaction_id) AS transaction_id
-            FROM (SELECT n.wallet_id, n.amount, 0 AS outstanding, false AS drawn,
+            FROM (SELECT n.wallet_id, n.amount, 0 AS outstanding,
                          NULL::integer AS priority, NULL::timestamptz AS expires_at, NULL::bigint AS transaction_id
                   FROM needs n
                   UNION ALL
-                  SELECT o.wallet_id, 0, o.outstanding, false, NULL, NULL, NULL FROM owed o
+                  SELECT o.wallet_id, 0, o.outstanding, NULL, NULL, NULL FROM owed o
                   UNION ALL
-                  SELECT l.wallet_id, 0, 0, true, l.priority, l.expires_at, l.transaction_id FROM last_drawn l) c
+                  SELECT l.wallet_id, 0, 0, l.priority, l.expires_at, l.transaction_id FROM last_drawn l) c
             GROUP BY c.wallet_id
         ), debited AS (
             UPDATE wallets.wallets w
             SET ledger_balance = w.ledger_balance - c.amount, debt = w.debt + c.outstanding,
-                draw_from_priority = CASE WHEN c.drawn THEN c.priority ELSE w.draw_from_priority END,
-                draw_from_expiry = CASE WHEN c.drawn THEN c.expires_at ELSE w.draw_from_expiry END,
-                draw_from_id = CASE WHEN c.drawn THEN c.transaction_id ELSE w.draw_from_id END
+                draw_from_priority = CASE WHEN c.transaction_id IS NULL THEN w.draw_from_priority ELSE c.priority END,
+                draw_from_expiry = CASE WHEN c.transaction_id IS NULL THEN w.draw_from_expiry ELSE c.expires_at END,
+                draw_from_id = coalesce(c.transaction_id, w.draw_from_id)
             FROM changes c
             WHERE w.id = c.wallet_id
             RETURNING w.id
