@@ -22,15 +22,21 @@ DECLARE
     item_categories text[];
     item_metadata jsonb[];
     entry_ids bigint[] := '{}';
-    before_balances bigint[] := '{}';
+    -- Set for the items posted, and only for them: the wallet's balance before the item, and
+    -- what the wallet's earlier items in the batch took (the item's debit takes its wallet's free
+    -- credits from there on, in draw-down order; see the writes below). Filled with NULLs first,
+    -- so its subscripts start at 1 (an empty array's first assignment would start them at that
+    -- item).
+    before_balances bigint[] := array_fill(NULL::bigint, ARRAY[size]);
+    taken_before bigint[] := '{}';
     problems jsonb[] := '{}';
-    accepted integer[] := '{}';
-    accepted_count integer := 0;
     -- The batch's wallets, ascending, locked, with their live figures (as after a sweep, which
     -- is posted only for a wallet with an accepted item: refused items and replays write nothing;
     -- swept: nothing left to post, because nothing was due or it has been posted).
     batch_ids bigint[] := '{}';
     batch_balances bigint[] := '{}';
+    -- Each wallet's balance before the batch.
+    batch_start bigint[];
     batch_held bigint[] := '{}';
     batch_negative boolean[] := '{}';
     swept boolean[] := '{}';
@@ -60,17 +66,24 @@ BEGIN
 
     PERFORM wallets._lock_wallets(debit_many.wallet_ids);
     FOR figures IN
-        SELECT b.wallet_id, b.posted, b.held, w.allow_negative, w.expiry_floor
-        FROM wallets.balances b JOIN wallets.wallets w ON w.id = b.wallet_id
-        WHERE b.wallet_id = ANY (debit_many.wallet_ids)
-        ORDER BY b.wallet_id
+        SELECT w.id, w.ledger_balance, w.held, w.allow_negative, w.expiry_floor
+        FROM wallets.wallets w
+        WHERE w.id = ANY (debit_many.wallet_ids)
+        ORDER BY w.id
     LOOP
-        batch_ids := batch_ids || figures.wallet_id;
-        batch_balances := batch_balances || figures.posted;
+        -- A wallet with nothing due has its row's figures. Only one with expirations due is read
+        -- through wallets.balances, whose plan (four subqueries) costs more to set up than the
+        -- read itself, inside the lock.
+        IF wallets._sweep_is_due(figures.expiry_floor, as_of) THEN
+            SELECT b.posted, b.held INTO figures.ledger_balance, figures.held FROM wallets.balances b WHERE b.wallet_id = figures.id;
+        END IF;
+        batch_ids := batch_ids || figures.id;
+        batch_balances := batch_balances || figures.ledger_balance;
         batch_held := batch_held || figures.held;
         batch_negative := batch_negative || figures.allow_negative;
         swept := swept || NOT wallets._sweep_is_due(figures.expiry_floor, as_of);  -- nothing due: nothing to post
     END LOOP;
+    batch_start := batch_balances;
 
     -- Decide every item in order, with the checks of wallets.debit, in memory: the batch is
     -- then written with a few set-based statements instead of a dozen statements per item.
@@ -103,19 +116,17 @@ BEGIN
             END IF;
         END IF;
         problems[p] := wallets._debit_problem(batch_ids[at], batch_balances[at], batch_held[at], batch_negative[at], debit_many.amounts[p]);
-        IF problems[p] IS NULL THEN
-            IF NOT swept[at] THEN
-                PERFORM wallets._swept_wallet(batch_ids[at], as_of);  -- posts what the live figures already show
-                swept[at] := true;
-            END IF;
-            entry_ids[p] := nextval('wallets.transactions_id_seq'::regclass);
-            before_balances[p] := batch_balances[at];
-            batch_balances[at] := batch_balances[at] - debit_many.amounts[p];
-            accepted_count := accepted_count + 1;
-            accepted[accepted_count] := p;
-            IF debit_many.idempotency_keys[p] IS NOT NULL THEN
-                key_posters[key_groups[p]] := p;
-            END IF;
+        CONTINUE WHEN problems[p] IS NOT NULL;
+        IF NOT swept[at] THEN
+            PERFORM wallets._swept_wallet(batch_ids[at], as_of);  -- posts what the live figures already show
+            swept[at] := true;
+        END IF;
+        entry_ids[p] := nextval('wallets.transactions_id_seq'::regclass);
+        before_balances[p] := batch_balances[at];
+        taken_before[p] := batch_start[at] - batch_balances[at];
+        batch_balances[at] := batch_balances[at] - debit_many.amounts[p];
+        IF debit_many.idempotency_keys[p] IS NOT NULL THEN
+            key_posters[key_groups[p]] := p;
         END IF;
     END LOOP;
 
@@ -128,13 +139,14 @@ BEGIN
         END LOOP;
     END IF;
 
-    IF accepted_count > 0 THEN
+    IF num_nonnulls(VARIADIC before_balances) > 0 THEN  -- something to post
         INSERT INTO wallets.transactions (id, wallet_id, amount, category, balance_before, balance_after,
                                           metadata, idempotency_key, created_at)
         OVERRIDING SYSTEM VALUE
-        SELECT entry_ids[p], debit_many.wallet_ids[p], -debit_many.amounts[p], item_categories[p], before_balances[p],
-               before_balances[p] - debit_many.amounts[p], item_metadata[p], debit_many.idempotency_keys[p], as_of
-        FROM unnest(accepted) AS p;
+        SELECT entry_ids[p], debit_many.wallet_ids[p], -debit_many.amounts[p], item_categories[p], i.before,
+               i.before - debit_many.amounts[p], item_metadata[p], debit_many.idempotency_keys[p], as_of
+        FROM unnest(before_balances) WITH ORDINALITY AS i(before, p)
+        WHERE i.before IS NOT NULL;
 
         -- Each wallet's debits, in order, take consecutive spans of its free credits laid out in
         -- draw-down order; a debit draws from every bucket its span overlaps. What lies beyond
@@ -143,16 +155,23 @@ BEGIN
         -- than the units its debits need (every open bucket holds at least one), so a wallet
         -- with thousands of buckets costs what its debits touch. The key moves to the last
         -- bucket drawn, as after wallets.debit.
+        -- The spans and each wallet's need come from what the item loop kept: no sort or window
+        -- over the items, and bigint throughout (a window's sum is numeric). The rows come from
+        -- unnest over arrays, which a generic plan estimates at 10 rows (generate_series at
+        -- 1,000, for which it hashes every wallet).
         WITH spans AS (
-            SELECT debit_many.wallet_ids[p] AS wallet_id, entry_ids[p] AS transaction_id, debit_many.amounts[p] AS amount,
-                   sum(debit_many.amounts[p]) OVER (PARTITION BY debit_many.wallet_ids[p] ORDER BY p) - debit_many.amounts[p] AS span_start,
-                   sum(debit_many.amounts[p]) OVER (PARTITION BY debit_many.wallet_ids[p] ORDER BY p) AS span_end
-            FROM unnest(accepted) AS p
+            SELECT debit_many.wallet_ids[p] AS wallet_id, entry_ids[p] AS transaction_id,
+                   taken_before[p] AS span_start, taken_before[p] + debit_many.amounts[p] AS span_end
+            FROM unnest(before_balances) WITH ORDINALITY AS i(before, p)
+            WHERE i.before IS NOT NULL
         ), needs AS (
-            SELECT s.wallet_id, sum(s.amount) AS amount FROM spans s GROUP BY s.wallet_id
+            SELECT n.wallet_id, n.start - n.balance AS amount
+            FROM unnest(batch_ids, batch_start, batch_balances) AS n(wallet_id, start, balance)
+            WHERE n.balance <> n.start
         ), sources AS (
             SELECT b.wallet_id, b.transaction_id, b.remaining, b.priority, b.expires_at, n.amount AS needed,
-                   sum(b.remaining) OVER (PARTITION BY b.wallet_id ORDER BY b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id) AS span_end
+                   -- bigint: a wallet's free credits sum to at most its balance
+                   (sum(b.remaining) OVER (PARTITION BY b.wallet_id ORDER BY b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id))::bigint AS span_end
             FROM needs n
             JOIN wallets.wallets w ON w.id = n.wallet_id
             CROSS JOIN LATERAL (
@@ -162,7 +181,7 @@ BEGIN
                   AND (b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id)
                       >= (w.draw_from_priority, coalesce(w.draw_from_expiry, 'infinity'::timestamptz), w.draw_from_id)
                 ORDER BY b.priority, coalesce(b.expires_at, 'infinity'::timestamptz), b.transaction_id
-                LIMIT least(n.amount, 9223372036854775807)::bigint) b
+                LIMIT n.amount) b
         ), free AS (
             SELECT b.wallet_id, max(b.span_end) AS total FROM sources b GROUP BY b.wallet_id
         ), last_drawn AS (

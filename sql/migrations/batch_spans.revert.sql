@@ -1,0 +1,1 @@
+-- Undoes `batch_spans`: nothing to drop. The earlier copy of wallets.debit_many follows.
