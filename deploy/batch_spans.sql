@@ -124,8 +124,11 @@ BEGIN
                 CONTINUE;
             END IF;
         END IF;
-        problems[p] := wallets._debit_problem(batch_ids[at], batch_balances[at], batch_held[at], batch_negative[at], debit_many.amounts[p]);
-        CONTINUE WHEN problems[p] IS NOT NULL;
+        -- The fault first, as in wallets.debit: an item that breaks no rule builds no wording.
+        IF wallets._debit_fault(batch_balances[at], batch_held[at], batch_negative[at], debit_many.amounts[p]) IS NOT NULL THEN
+            problems[p] := wallets._debit_problem(batch_ids[at], batch_balances[at], batch_held[at], batch_negative[at], debit_many.amounts[p]);
+            CONTINUE;
+        END IF;
         IF NOT swept[at] THEN
             PERFORM wallets._swept_wallet(batch_ids[at], as_of);  -- posts what the live figures already show
             swept[at] := true;
