@@ -15,14 +15,10 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/tables/holds.sql
 \ir wallets/tables/hold_allocations.sql
 \ir wallets/functions/_wallet_is_sound.sql
-\ir wallets/functions/_entry_is_sound.sql
 \ir wallets/functions/_bucket_is_sound.sql
-\ir wallets/functions/_transfer_is_sound.sql
 \ir wallets/functions/_hold_is_sound.sql
 \ir wallets/constraints/wallets_rules.sql
-\ir wallets/constraints/transactions_entry_rules.sql
 \ir wallets/constraints/bucket_state_rules.sql
-\ir wallets/constraints/transfers_rules.sql
 \ir wallets/constraints/holds_rules.sql
 \ir wallets/views/error_codes.sql
 \ir wallets/views/buckets.sql
@@ -57,7 +53,11 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/functions/_lock_transaction.sql
 \ir wallets/functions/_reject_ledger_change.sql
 \ir wallets/functions/_check_wallet_identity.sql
+\ir wallets/functions/_check_entry_rules.sql
+\ir wallets/functions/_check_transfer_rules.sql
 \ir wallets/triggers/wallet_identity.sql
+\ir wallets/triggers/entry_rules.sql
+\ir wallets/triggers/transfer_rules.sql
 \ir wallets/triggers/append_only.sql
 \ir wallets/triggers/transfers_append_only.sql
 \ir wallets/triggers/hold_allocations_append_only.sql

@@ -1,11 +1,12 @@
 -- Rules the tables enforce themselves, whatever writes them: the trigger wallets_identity on
--- wallets.wallets (owner, asset, metadata), the CHECKs wallets_rules (wallets._wallet_is_sound),
--- transactions_entry_rules on wallets.transactions (wallets._entry_is_sound) and
--- bucket_state_rules (wallets._bucket_is_sound, which also holds open to remaining > 0), and
+-- wallets.wallets (owner, asset, metadata), the CHECKs wallets_rules (wallets._wallet_is_sound)
+-- and bucket_state_rules (wallets._bucket_is_sound, which also holds open to remaining > 0), the
+-- triggers transactions_entry_rules (wallets._check_entry_rules) and transfers_rules
+-- (wallets._check_transfer_rules), which raise what a CHECK raises, and
 -- the orphans wallets.check() reports now that holds and transfers have no foreign keys into
 -- wallets. Rows are written directly as the table owner, inside this transaction.
 BEGIN;
-SELECT plan(38);
+SELECT plan(47);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
 
@@ -54,7 +55,12 @@ SELECT lives_ok(format('SELECT wallets.credit(%s, 7)', :legacy),
                 'a credit to a wallet whose stored asset breaks the rule works: balance updates do not fire the trigger');
 SELECT is((SELECT ledger_balance FROM wallets.wallets WHERE id = :legacy), 7::bigint, 'and it updated that wallet''s ledger_balance');
 
--- 2. wallets.transactions: the one CHECK transactions_entry_rules (wallets._entry_is_sound).
+-- 2. wallets.transactions: the trigger transactions_entry_rules (wallets._check_entry_rules), on
+-- insert only (the table is append-only), raising what a CHECK of that name would.
+SELECT trigger_is('wallets', 'transactions', 'transactions_entry_rules', 'wallets', '_check_entry_rules',
+                  'transactions_entry_rules calls _check_entry_rules');
+SELECT is((SELECT count(*)::int FROM pg_constraint WHERE conrelid = 'wallets.transactions'::regclass AND contype = 'c'), 0,
+          'wallets.transactions has no CHECK constraint left: its rules are the trigger''s');
 SELECT id AS e FROM wallets.open_wallet('rules-entries') \gset
 SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
                           INSERT INTO wallets.transactions (wallet_id, amount, category, priority, balance_before, balance_after, created_at)
@@ -142,7 +148,38 @@ SELECT is((SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 
           'CHECK (wallets._bucket_is_sound(bucket_state.*))',
           'bucket_state has one CHECK constraint, the call of _bucket_is_sound with the whole row');
 
--- 5. wallets.check() reports holds and transfers whose wallet does not exist.
+-- 5. wallets.transfers: the trigger transfers_rules (wallets._check_transfer_rules), on insert only.
+SELECT trigger_is('wallets', 'transfers', 'transfers_rules', 'wallets', '_check_transfer_rules',
+                  'transfers_rules calls _check_transfer_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
+                          INSERT INTO wallets.transfers (from_wallet_id, to_wallet_id, asset, amount, category, expiration_policy, created_at)
+                          VALUES (%s, %s, 'credits', 3, 'transfer', 'none', '2030-01-01Z')$$, :r, :r),
+                 '23514', 'new row for relation "transfers" violates check constraint "transfers_rules"',
+                 'a transfer from a wallet to itself violates transfers_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
+                          INSERT INTO wallets.transfers (from_wallet_id, to_wallet_id, asset, amount, category, expiration_policy, created_at)
+                          VALUES (%s, %s, 'credits', 0, 'transfer', 'none', '2030-01-01Z')$$, :r, :e),
+                 '23514', 'new row for relation "transfers" violates check constraint "transfers_rules"',
+                 'a transfer of 0 violates transfers_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
+                          INSERT INTO wallets.transfers (from_wallet_id, to_wallet_id, asset, amount, category, expiration_policy, created_at)
+                          VALUES (%s, %s, 'credits', 3, 'transfer', 'sometime', '2030-01-01Z')$$, :r, :e),
+                 '23514', 'new row for relation "transfers" violates check constraint "transfers_rules"',
+                 'a transfer with an unknown expiration policy violates transfers_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
+                          INSERT INTO wallets.transfers (from_wallet_id, to_wallet_id, asset, amount, category, expiration_policy, created_at)
+                          VALUES (%s, %s, 'credits', 3, 'transfer', 'fixed', '2030-01-01Z')$$, :r, :e),
+                 '23514', 'new row for relation "transfers" violates check constraint "transfers_rules"',
+                 'a fixed-policy transfer without expires_at violates transfers_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
+                          INSERT INTO wallets.transfers (from_wallet_id, to_wallet_id, asset, amount, category, expiration_policy, expires_at, created_at)
+                          VALUES (%s, %s, 'credits', 3, 'transfer', 'preserve', '2030-02-01Z', '2030-01-01Z')$$, :r, :e),
+                 '23514', 'new row for relation "transfers" violates check constraint "transfers_rules"',
+                 'a preserve-policy transfer with expires_at violates transfers_rules');
+SELECT is((SELECT count(*)::int FROM pg_constraint WHERE conrelid = 'wallets.transfers'::regclass AND contype = 'c'), 0,
+          'wallets.transfers has no CHECK constraint left: its rules are the trigger''s');
+
+-- 6. wallets.check() reports holds and transfers whose wallet does not exist.
 SET LOCAL ROLE wallets_owner;
 INSERT INTO wallets.holds (wallet_id, amount, expires_at, created_at)
 VALUES (-42, 5, '2030-01-02Z', '2030-01-01Z') RETURNING id AS h \gset

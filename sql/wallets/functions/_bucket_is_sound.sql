@@ -1,5 +1,5 @@
 -- The rules every bucket obeys, the body of the table's one CHECK constraint
--- (constraints/bucket_state_rules.sql), for the reasons given in _entry_is_sound.sql (a debit,
+-- (constraints/bucket_state_rules.sql), for the reasons given in _wallet_is_sound.sql (a debit,
 -- a hold and its capture each update a bucket). open is a plain column its writers set, not a
 -- generated one: PostgreSQL parses a generated column's expression again for every statement
 -- that writes the table, which cost each bucket write more than this whole rule. This rule

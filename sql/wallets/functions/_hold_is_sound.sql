@@ -1,5 +1,5 @@
 -- The rules every hold obeys, the body of the table's one CHECK constraint
--- (constraints/holds_rules.sql), for the reasons given in _entry_is_sound.sql.
+-- (constraints/holds_rules.sql), for the reasons given in _wallet_is_sound.sql.
 -- IMMUTABLE: it reads nothing but its argument.
 CREATE OR REPLACE FUNCTION wallets._hold_is_sound(hold wallets.holds)
 RETURNS boolean

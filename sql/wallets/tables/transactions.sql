@@ -21,7 +21,7 @@ CREATE TABLE wallets.transactions (
     reversal_of bigint,
     -- wallet_id leads every key so the table can be distributed by it.
     PRIMARY KEY (wallet_id, id)
-    -- The CHECK transactions_entry_rules: constraints/transactions_entry_rules.sql.
+    -- Its rules: the trigger transactions_entry_rules (triggers/entry_rules.sql).
 );
 
 CREATE UNIQUE INDEX transactions_idempotency_key

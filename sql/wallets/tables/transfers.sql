@@ -13,7 +13,7 @@ CREATE TABLE wallets.transfers (
     created_at timestamptz NOT NULL,
     -- Keyed by the sending wallet, which owns the transfer's idempotency key.
     PRIMARY KEY (from_wallet_id, id)
-    -- The CHECK transfers_rules: constraints/transfers_rules.sql.
+    -- Its rules: the trigger transfers_rules (triggers/transfer_rules.sql).
 );
 
 CREATE INDEX transfers_id ON wallets.transfers (id);
