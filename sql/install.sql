@@ -52,6 +52,7 @@ SET LOCAL ROLE wallets_owner;
 \ir wallets/functions/_lock_hold.sql
 \ir wallets/functions/_lock_transaction.sql
 \ir wallets/functions/_reject_ledger_change.sql
+\ir wallets/functions/_check_violation.sql
 \ir wallets/functions/_check_wallet_identity.sql
 \ir wallets/functions/_check_entry_rules.sql
 \ir wallets/functions/_check_transfer_rules.sql

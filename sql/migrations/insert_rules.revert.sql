@@ -5,6 +5,8 @@ DROP TRIGGER transactions_entry_rules ON wallets.transactions;
 DROP TRIGGER transfers_rules ON wallets.transfers;
 DROP FUNCTION wallets._check_entry_rules();
 DROP FUNCTION wallets._check_transfer_rules();
+-- _check_wallet_identity's earlier copy, below, raises its error itself again.
+DROP FUNCTION wallets._check_violation(text, text, text);
 
 CREATE FUNCTION wallets._entry_is_sound(entry wallets.transactions)
 RETURNS boolean

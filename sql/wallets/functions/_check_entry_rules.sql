@@ -5,7 +5,7 @@
 -- rather than a CHECK constraint: PostgreSQL parses and plans a table's CHECK expressions again
 -- for every statement that writes the table, which cost each inserted entry 12k instructions
 -- more than this call (issue 4's note, docs/scaling.md). It raises what the CHECK raised
--- (SQLSTATE 23514 naming transactions_entry_rules), as _check_wallet_identity does for wallets.
+-- (_check_violation), as _check_wallet_identity does for wallets.
 -- A rule that comes out NULL passes, as in a CHECK; the NOT NULL constraints run after it.
 CREATE OR REPLACE FUNCTION wallets._check_entry_rules()
 RETURNS trigger
@@ -17,10 +17,9 @@ BEGIN
             AND (NEW.amount > 0) = (NEW.priority IS NOT NULL)            -- credits, and only credits, have a priority
             AND (NEW.priority IS NULL OR NEW.priority BETWEEN 0 AND 100)
             AND (NEW.amount > 0 OR NEW.expires_at IS NULL)) THEN         -- only credits expire
-        RAISE EXCEPTION 'new row for relation "transactions" violates check constraint "transactions_entry_rules"'
-            USING ERRCODE = 'check_violation', SCHEMA = 'wallets', TABLE = 'transactions', CONSTRAINT = 'transactions_entry_rules',
-                  DETAIL = pg_catalog.format('wallet %s: amount %s, balance %s -> %s, priority %s, expires_at %s', NEW.wallet_id,
-                                             NEW.amount, NEW.balance_before, NEW.balance_after, NEW.priority, NEW.expires_at);
+        PERFORM wallets._check_violation('transactions', 'transactions_entry_rules',
+                                         pg_catalog.format('wallet %s: amount %s, balance %s -> %s, priority %s, expires_at %s', NEW.wallet_id,
+                                                           NEW.amount, NEW.balance_before, NEW.balance_after, NEW.priority, NEW.expires_at));
     END IF;
     RETURN NEW;
 END

@@ -12,10 +12,9 @@ BEGIN
             AND NEW.from_wallet_id <> NEW.to_wallet_id
             AND NEW.expiration_policy IN ('preserve', 'none', 'fixed')
             AND (NEW.expiration_policy = 'fixed') = (NEW.expires_at IS NOT NULL)) THEN  -- only fixed sets the expiry
-        RAISE EXCEPTION 'new row for relation "transfers" violates check constraint "transfers_rules"'
-            USING ERRCODE = 'check_violation', SCHEMA = 'wallets', TABLE = 'transfers', CONSTRAINT = 'transfers_rules',
-                  DETAIL = pg_catalog.format('wallet %s to wallet %s: amount %s, expiration_policy %s, expires_at %s',
-                                             NEW.from_wallet_id, NEW.to_wallet_id, NEW.amount, NEW.expiration_policy, NEW.expires_at);
+        PERFORM wallets._check_violation('transfers', 'transfers_rules',
+                                         pg_catalog.format('wallet %s to wallet %s: amount %s, expiration_policy %s, expires_at %s',
+                                                           NEW.from_wallet_id, NEW.to_wallet_id, NEW.amount, NEW.expiration_policy, NEW.expires_at));
     END IF;
     RETURN NEW;
 END

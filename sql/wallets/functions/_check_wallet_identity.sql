@@ -15,9 +15,8 @@ DECLARE
     END;
 BEGIN
     IF broken IS NOT NULL THEN
-        RAISE EXCEPTION 'new row for relation "wallets" violates check constraint "%"', broken
-            USING ERRCODE = 'check_violation', SCHEMA = 'wallets', TABLE = 'wallets', CONSTRAINT = broken,
-                  DETAIL = pg_catalog.format('owner %L, asset %L, metadata %s', NEW.owner, NEW.asset, NEW.metadata);
+        PERFORM wallets._check_violation('wallets', broken,
+                                         pg_catalog.format('owner %L, asset %L, metadata %s', NEW.owner, NEW.asset, NEW.metadata));
     END IF;
     RETURN NULL;  -- an AFTER trigger: the row is written already
 END
