@@ -1,12 +1,12 @@
 -- Rules the tables enforce themselves, whatever writes them: the trigger wallets_identity on
--- wallets.wallets (owner, asset, metadata), the CHECKs wallets_rules (wallets._wallet_is_sound)
--- and bucket_state_rules (wallets._bucket_is_sound, which also holds open to remaining > 0), the
--- triggers transactions_entry_rules (wallets._check_entry_rules) and transfers_rules
--- (wallets._check_transfer_rules), which raise what a CHECK raises, and
--- the orphans wallets.check() reports now that holds and transfers have no foreign keys into
+-- wallets.wallets (owner, asset, metadata), the triggers wallets_rules (wallets._check_wallet_rules),
+-- bucket_state_rules (wallets._check_bucket_rules, which also holds open to remaining > 0),
+-- holds_rules (wallets._check_hold_rules), transactions_entry_rules (wallets._check_entry_rules)
+-- and transfers_rules (wallets._check_transfer_rules), which raise what a CHECK raises, and the
+-- orphans wallets.check() reports now that holds and transfers have no foreign keys into
 -- wallets. Rows are written directly as the table owner, inside this transaction.
 BEGIN;
-SELECT plan(47);
+SELECT plan(62);
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL wallets.clock = '2030-01-01 00:00:00Z';
 
@@ -100,7 +100,8 @@ SELECT lives_ok(format($$SET LOCAL ROLE wallets_owner;
                 'a sound entry (an expiring credit with priority 100 and a correct balance chain) is appended');
 SELECT is(current_user::text, 'postgres', 'the role is back to the superuser after the sound entry');
 
--- 3. wallets.wallets: the one CHECK wallets_rules (wallets._wallet_is_sound) on the caches.
+-- 3. wallets.wallets: the trigger wallets_rules (wallets._check_wallet_rules) on the caches,
+-- after every insert or update, raising what a CHECK of that name would.
 SELECT id AS r FROM wallets.open_wallet('rules-caches') \gset
 SELECT id AS rn FROM wallets.open_wallet('rules-caches-negative', allow_negative => true) \gset
 SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.wallets SET ledger_balance = -1 WHERE id = %s$$, :r),
@@ -114,11 +115,21 @@ SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.wallets S
 SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.wallets SET held = -1 WHERE id = %s$$, :r),
                  '23514', 'new row for relation "wallets" violates check constraint "wallets_rules"',
                  'a negative held violates wallets_rules');
-SELECT is((SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'wallets.wallets'::regclass AND contype = 'c'),
-          'CHECK (wallets._wallet_is_sound(wallets.*))',
-          'wallets has one CHECK constraint, the call of _wallet_is_sound with the whole row');
+SELECT is((SELECT ledger_balance FROM wallets.wallets WHERE id = :r), 0::bigint,
+          'the refused update left the wallet''s ledger_balance as it was: the trigger''s error undid the statement');
+SELECT trigger_is('wallets', 'wallets', 'wallets_rules', 'wallets', '_check_wallet_rules', 'wallets_rules calls _check_wallet_rules');
+SELECT is((SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'wallets.wallets'::regclass AND tgname = 'wallets_rules'),
+          'CREATE TRIGGER wallets_rules AFTER INSERT OR UPDATE ON wallets.wallets FOR EACH ROW EXECUTE FUNCTION wallets._check_wallet_rules()',
+          'wallets_rules fires after every INSERT or UPDATE of a wallet');
+SELECT is((SELECT count(*)::int FROM pg_constraint WHERE conrelid = 'wallets.wallets'::regclass AND contype = 'c'), 0,
+          'wallets.wallets has no CHECK constraint left: its rules are the triggers''');
+SELECT throws_ok($$SET LOCAL ROLE wallets_owner;
+                   INSERT INTO wallets.wallets (owner, asset, created_at, held) VALUES ('rules-held', 'credits', '2030-01-01Z', -1)$$,
+                 '23514', 'new row for relation "wallets" violates check constraint "wallets_rules"',
+                 'a wallet inserted with a negative held violates wallets_rules');
 
--- 4. wallets.bucket_state: the one CHECK bucket_state_rules (wallets._bucket_is_sound).
+-- 4. wallets.bucket_state: the trigger bucket_state_rules (wallets._check_bucket_rules), after
+-- every insert or update.
 SELECT id AS rc FROM wallets.credit(:r, 5) \gset
 SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.bucket_state SET remaining = -1 WHERE wallet_id = %s AND transaction_id = %s$$, :r, :rc),
                  '23514', 'new row for relation "bucket_state" violates check constraint "bucket_state_rules"',
@@ -144,11 +155,43 @@ SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
                  'a bucket inserted closed with something remaining violates bucket_state_rules');
 SELECT is((SELECT attgenerated FROM pg_attribute WHERE attrelid = 'wallets.bucket_state'::regclass AND attname = 'open'), '',
           'open is a plain column (a generated one costs every write a parse of its expression)');
-SELECT is((SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'wallets.bucket_state'::regclass AND contype = 'c'),
-          'CHECK (wallets._bucket_is_sound(bucket_state.*))',
-          'bucket_state has one CHECK constraint, the call of _bucket_is_sound with the whole row');
+SELECT trigger_is('wallets', 'bucket_state', 'bucket_state_rules', 'wallets', '_check_bucket_rules',
+                  'bucket_state_rules calls _check_bucket_rules');
+SELECT is((SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'wallets.bucket_state'::regclass AND tgname = 'bucket_state_rules'),
+          'CREATE TRIGGER bucket_state_rules AFTER INSERT OR UPDATE ON wallets.bucket_state FOR EACH ROW EXECUTE FUNCTION wallets._check_bucket_rules()',
+          'bucket_state_rules fires after every INSERT or UPDATE of a bucket');
+SELECT is((SELECT count(*)::int FROM pg_constraint WHERE conrelid = 'wallets.bucket_state'::regclass AND contype = 'c'), 0,
+          'wallets.bucket_state has no CHECK constraint left: its rules are the trigger''s');
 
--- 5. wallets.transfers: the trigger transfers_rules (wallets._check_transfer_rules), on insert only.
+-- 5. wallets.holds: the trigger holds_rules (wallets._check_hold_rules), after every insert or
+-- update.
+SELECT id AS hw FROM wallets.open_wallet('rules-holds') \gset
+SELECT lives_ok(format($$SELECT wallets.credit(%s, 10)$$, :hw), 'a credit to hold from');
+SELECT id AS hh FROM wallets.hold(:hw, 4) \gset
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
+                          INSERT INTO wallets.holds (wallet_id, amount, expires_at, created_at) VALUES (%s, 0, '2030-01-02Z', '2030-01-01Z')$$, :hw),
+                 '23514', 'new row for relation "holds" violates check constraint "holds_rules"',
+                 'a hold inserted with amount 0 violates holds_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.holds SET status = 'pending' WHERE id = %s$$, :hh),
+                 '23514', 'new row for relation "holds" violates check constraint "holds_rules"',
+                 'a hold with an unknown status violates holds_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
+                          UPDATE wallets.holds SET status = 'captured', captured_amount = 5, closed_at = '2030-01-01Z' WHERE id = %s$$, :hh),
+                 '23514', 'new row for relation "holds" violates check constraint "holds_rules"',
+                 'a capture of more than the hold violates holds_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
+                          UPDATE wallets.holds SET status = 'released', captured_amount = 2, closed_at = '2030-01-01Z' WHERE id = %s$$, :hh),
+                 '23514', 'new row for relation "holds" violates check constraint "holds_rules"',
+                 'a released hold that took something violates holds_rules');
+SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner; UPDATE wallets.holds SET status = 'expired' WHERE id = %s$$, :hh),
+                 '23514', 'new row for relation "holds" violates check constraint "holds_rules"',
+                 'an ended hold without closed_at violates holds_rules');
+SELECT lives_ok(format($$SELECT wallets.capture(%s, 3)$$, :hh), 'a capture of part of the hold passes holds_rules');
+SELECT trigger_is('wallets', 'holds', 'holds_rules', 'wallets', '_check_hold_rules', 'holds_rules calls _check_hold_rules');
+SELECT is((SELECT count(*)::int FROM pg_constraint WHERE conrelid = 'wallets.holds'::regclass AND contype = 'c'), 0,
+          'wallets.holds has no CHECK constraint left: its rules are the trigger''s');
+
+-- 6. wallets.transfers: the trigger transfers_rules (wallets._check_transfer_rules), on insert only.
 SELECT trigger_is('wallets', 'transfers', 'transfers_rules', 'wallets', '_check_transfer_rules',
                   'transfers_rules calls _check_transfer_rules');
 SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
@@ -179,7 +222,7 @@ SELECT throws_ok(format($$SET LOCAL ROLE wallets_owner;
 SELECT is((SELECT count(*)::int FROM pg_constraint WHERE conrelid = 'wallets.transfers'::regclass AND contype = 'c'), 0,
           'wallets.transfers has no CHECK constraint left: its rules are the trigger''s');
 
--- 6. wallets.check() reports holds and transfers whose wallet does not exist.
+-- 7. wallets.check() reports holds and transfers whose wallet does not exist.
 SET LOCAL ROLE wallets_owner;
 INSERT INTO wallets.holds (wallet_id, amount, expires_at, created_at)
 VALUES (-42, 5, '2030-01-02Z', '2030-01-01Z') RETURNING id AS h \gset

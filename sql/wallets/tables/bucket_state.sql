@@ -15,11 +15,11 @@ CREATE TABLE wallets.bucket_state (
     -- Whether the bucket has credits to draw. The partial indexes test this instead of remaining,
     -- so a debit that leaves something in a bucket changes no indexed value: its update is HOT
     -- (heap-only, no new index entries), which keeps a hot wallet's indexes from bloating.
-    -- remaining > 0, set by every writer of remaining and held to it by the CHECK (see
-    -- _bucket_is_sound.sql for why it is not a generated column).
+    -- remaining > 0, set by every writer of remaining and kept exact by the trigger
+    -- bucket_state_rules (see _check_bucket_rules.sql for why it is not a generated column).
     open boolean NOT NULL,
     PRIMARY KEY (wallet_id, transaction_id)
-    -- The CHECK bucket_state_rules: constraints/bucket_state_rules.sql.
+    -- Its rules: the trigger bucket_state_rules (triggers/bucket_rules.sql).
 ) WITH (fillfactor = 80);  -- room on each page for those HOT updates
 
 -- Draw-down order: priority, then earliest expiry (never-expiring sorts last), then oldest.

@@ -14,7 +14,7 @@ CREATE TABLE wallets.holds (
     created_at timestamptz NOT NULL,
     closed_at timestamptz,
     PRIMARY KEY (wallet_id, id)
-    -- The CHECK holds_rules: constraints/holds_rules.sql.
+    -- Its rules: the trigger holds_rules (triggers/hold_rules.sql).
 );
 
 CREATE UNIQUE INDEX holds_idempotency_key

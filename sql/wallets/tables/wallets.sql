@@ -28,7 +28,7 @@ CREATE TABLE wallets.wallets (
     draw_from_expiry timestamptz,
     draw_from_id bigint NOT NULL DEFAULT 0,
     UNIQUE (owner, asset)
-    -- The CHECK wallets_rules: constraints/wallets_rules.sql.
+    -- Its rules on the caches: the trigger wallets_rules (triggers/wallet_rules.sql).
 ) WITH (fillfactor = 80);  -- room for HOT updates of the caches
 
 COMMENT ON TABLE wallets.wallets IS 'One wallet per (owner, asset). ledger_balance, debt, expiry_floor, held and the draw_from key are caches of the ledger.';
