@@ -318,6 +318,40 @@ BEGIN
 END
 $$;
 
+-- transfer_bound plus what every transfer must do before its rows under the ledger's rules and
+-- lock protocol, as wallets.transfer does it: the argument rules of an entry (_entry_fault) and
+-- of the expiration policy, both wallets' advisory locks in ascending id order (one statement),
+-- then both rows read in a new statement (see _lock_wallet.sql for why the ledger locks so). It
+-- still leaves out idempotency keys, expiry sweeps, debt, more than one bucket, the draw_from key
+-- and the layering of the posting functions; the gap from here to wallets.transfer is theirs.
+-- The call of transfer_bound at the end costs what a call costs.
+CREATE FUNCTION bench.transfer_rules_bound(from_id bigint, to_id bigint, amount bigint,
+                                           category text DEFAULT 'transfer', expiration_policy text DEFAULT 'preserve',
+                                           expires_at timestamptz DEFAULT NULL, metadata jsonb DEFAULT '{}')
+RETURNS bigint
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    pair record;
+BEGIN
+    IF wallets._entry_fault(amount, category, metadata) IS NOT NULL
+       OR expiration_policy NOT IN ('preserve', 'none', 'fixed')
+       OR (expiration_policy = 'fixed') <> (expires_at IS NOT NULL) THEN
+        RAISE EXCEPTION 'bench.transfer_rules_bound(%, %, %): bad arguments', from_id, to_id, amount;
+    END IF;
+    PERFORM pg_catalog.pg_advisory_xact_lock(wallets._lock_key(least(from_id, to_id))),
+            pg_catalog.pg_advisory_xact_lock(wallets._lock_key(greatest(from_id, to_id)));
+    SELECT s.ledger_balance, s.held, s.asset, r.asset AS to_asset INTO pair
+    FROM wallets.wallets s, wallets.wallets r WHERE s.id = from_id AND r.id = to_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'bench.transfer_rules_bound(%, %, %): no such wallet', from_id, to_id, amount;
+    END IF;
+    RETURN bench.transfer_bound(from_id, to_id, amount);
+END
+$$;
+
 -- A debit over as many buckets as it needs. The wallet row carries the draw_from key, which the
 -- debit moves, so the wallet is locked with an advisory lock and read first (as _lock_wallet
 -- does) and written once at the end; the buckets are read from the key on (without it a hot
@@ -437,6 +471,7 @@ END
 $$;
 
 ALTER FUNCTION bench.transfer_bound(bigint, bigint, bigint) OWNER TO wallets_owner;
+ALTER FUNCTION bench.transfer_rules_bound(bigint, bigint, bigint, text, text, timestamptz, jsonb) OWNER TO wallets_owner;
 ALTER FUNCTION bench.debit_bound(bigint, bigint) OWNER TO wallets_owner;
 ALTER FUNCTION bench.hold_bound(bigint, bigint) OWNER TO wallets_owner;
 ALTER FUNCTION bench.capture_bound(bigint) OWNER TO wallets_owner;

@@ -127,6 +127,9 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("transfer_bound", "transfer_bound.sql", ("uniform", "hot"),
              "lower bound of transfer: the least any implementation must do, the rows plus a lock and read of "
              "both balances and the overdraft rule (bench.transfer_bound)", floor_of="transfer"),
+    Scenario("transfer_rules_bound", "transfer_rules_bound.sql", ("uniform", "hot"),
+             "lower bound of transfer under the ledger's lock protocol: transfer_bound after the argument rules, "
+             "both wallets' advisory locks and the read of both rows (bench.transfer_rules_bound)", floor_of="transfer"),
     Scenario("hold_capture", "hold_capture.sql", ("uniform", "hot"), "wallets.hold then wallets.capture"),
     Scenario("hold_capture_rows", "hold_capture_rows.sql", ("uniform", "hot"),
              "floor of hold_capture: its rows written by plain PL/pgSQL (bench.hold_rows, bench.capture_rows)",
@@ -169,10 +172,10 @@ class Comparison:
 #: alone reach, and what the least correct implementation reaches, measured alike.
 COMPARISONS: tuple[Comparison, ...] = tuple(
     Comparison(name, "ledger_write", variant) for variant, names in (
-        ("uniform", ("credit", "debit", "transfer", "transfer_ledger_rows", "transfer_bound", "hold_capture",
-                     "hold_capture_ledger_rows", "hold_capture_bound")),
+        ("uniform", ("credit", "debit", "transfer", "transfer_ledger_rows", "transfer_bound", "transfer_rules_bound",
+                     "hold_capture", "hold_capture_ledger_rows", "hold_capture_bound")),
         ("hot", ("credit", "debit", "debit_3_buckets", "debit_3_buckets_bound", "transfer", "transfer_ledger_rows",
-                 "transfer_bound"))) for name in names
+                 "transfer_bound", "transfer_rules_bound"))) for name in names
 ) + (Comparison("debit_many", "debit", "hot"), Comparison("debit_idempotent", "debit", "uniform"))
 
 #: Measured in Python rather than pgbench.
@@ -1012,7 +1015,7 @@ class Harness:
         if name == "debit_idempotent":
             self.run_number += 1
             return {**self.uniform_or_hot(conn, name, variant, LARGE_CREDIT), "run": self.run_number, "seq": 0}
-        if name in ("transfer", "transfer_ledger_rows", "transfer_bound"):
+        if name in ("transfer", "transfer_ledger_rows", "transfer_bound", "transfer_rules_bound"):
             first, count = self.group(conn, name, self.sizes.wallets, LARGE_CREDIT)
             ends = {"to_lo": first, "to_n": count}
             if variant == "uniform":

@@ -39,7 +39,7 @@ def test_every_scenario_commits_each_operation_and_floors_name_their_operation()
         assert scenario.body.rstrip().endswith("COMMIT;"), scenario.name
         assert scenario.floor_of is None or scenario.floor_of in names, scenario.name
     assert {s.name for s in instructions.SCENARIOS if s.floor_of == "transfer"} == {
-        "transfer_ledger_rows", "transfer_rows", "transfer_bound"}
+        "transfer_ledger_rows", "transfer_rows", "transfer_bound", "transfer_rules_bound"}
 
 
 def test_report_ratios() -> None:
