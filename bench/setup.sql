@@ -343,6 +343,8 @@ BEGIN
     END IF;
     PERFORM pg_catalog.pg_advisory_xact_lock(wallets._lock_key(least(from_id, to_id))),
             pg_catalog.pg_advisory_xact_lock(wallets._lock_key(greatest(from_id, to_id)));
+    -- Read as the ledger reads them; transfer_bound's UPDATEs then write from their own RETURNING,
+    -- where the ledger writes later from what it read.
     SELECT s.ledger_balance, s.held, s.asset, r.asset AS to_asset INTO pair
     FROM wallets.wallets s, wallets.wallets r WHERE s.id = from_id AND r.id = to_id;
     IF NOT FOUND THEN
